@@ -1,0 +1,57 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+
+.PHONY: install run serve test lint bench eval chromium warmup clean
+
+# Re-install only when the dependency list changes.
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Exports the ONNX model once (cached in the data dir) so the first command is fast.
+warmup: install
+	$(BIN)/missionrag warmup
+
+run: warmup
+	$(BIN)/missionrag ingest corpus/ || echo "some files failed to ingest (listed above); serving the rest"
+	$(BIN)/missionrag serve
+
+serve: install
+	$(BIN)/missionrag serve
+
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	  || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: install chromium warmup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -q
+
+bench: install warmup
+	$(BIN)/python bench/run.py
+
+eval: install warmup
+	$(BIN)/missionrag ingest corpus/
+	$(BIN)/missionrag eval all
+
+clean:
+	rm -rf $(VENV) .missionrag .pytest_cache

@@ -1,0 +1,146 @@
+"""The HTTP service: ``create_app(settings)`` builds the FastAPI app ``missionrag serve`` runs.
+
+    BodyLimitMiddleware (413 before a big body is read)
+      -> SecurityHeaders -> FastAPI (error handlers in errors.py)
+          -> routers/: health, search, ask, check, quiz, documents  -> KnowledgeBase
+          -> web page: GET / and /static/* (src/missionrag/web/)
+
+One process owns the embedded store: the KnowledgeBase is created once, in the lifespan, and
+warmed up there so the first request does not pay for loading Chroma and the model (and two
+threads never race to load them).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from missionrag import __version__
+from missionrag.api.errors import install_error_handlers
+from missionrag.api.routers import ask, check, documents, health, quiz, search
+from missionrag.api.security import BodyLimitMiddleware, write_refusal
+from missionrag.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from missionrag.kb import KnowledgeBase
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("missionrag.api")
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+# The page loads nothing from elsewhere (works offline) and never runs inline script, so a
+# document that smuggled markup into the page still could not execute anything.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """nosniff and a referrer policy on every response; the CSP only on the page itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        page = scope.get("path") == "/"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"same-origin"))
+                if page:
+                    headers.append((b"content-security-policy", PAGE_CSP.encode()))
+                    headers.append((b"x-frame-options", b"DENY"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _ensure_logging() -> None:
+    # uvicorn configures only its own loggers; without this our warnings (e.g. why writes
+    # are refused) would reach stderr unformatted or, below WARNING, not at all.
+    log = logging.getLogger("missionrag")
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
+def _warm_up(kb: KnowledgeBase) -> None:
+    """Open the store (taking its process lock) and load the model before serving."""
+    _ = kb.store
+    _ = kb.embedder
+    if kb.has_store():
+        _ = kb.keyword
+    _ = kb.llm
+
+
+def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
+    """The app for ``settings`` (default: from the environment); pass ``kb`` to share one."""
+    settings = settings or get_settings()
+    _ensure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.kb is None:
+            from missionrag.kb import KnowledgeBase
+
+            app.state.kb = KnowledgeBase(settings)
+        await run_in_threadpool(_warm_up, app.state.kb)
+        reason = write_refusal(settings)
+        if reason:
+            logger.warning(reason)
+        elif settings.api_token:
+            logger.info("writes need the bearer token (MISSIONRAG_API_TOKEN)")
+        yield
+
+    app = FastAPI(
+        title="missionrag",
+        version=__version__,
+        description=(
+            "Knowledge base, mission-statement checker and quiz builder for mission-oriented "
+            "innovation policy. Writes need `Authorization: Bearer <MISSIONRAG_API_TOKEN>`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.kb = kb
+    app.state.write_lock = threading.Lock()
+
+    install_error_handlers(app)
+    for module in (health, search, ask, check, quiz, documents):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+
+    # Added last = outermost: the size check runs before anything reads the body.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_kb=settings.max_body_kb,
+        max_file_mb=settings.max_file_mb,
+    )
+    return app

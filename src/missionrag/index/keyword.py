@@ -1,0 +1,120 @@
+"""BM25 keyword index (bm25s), persisted beside the store and stamped with its generation.
+
+The index is derived data: it is rebuilt from the committed chunks whenever the store's
+generation differs from the stamp on disk (after an ingest, a delete, a prune, a killed run,
+or a write by another process against a shared Chroma server). Writes go to a temporary
+folder that replaces the old one by rename, so a reader never loads a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_STEMMER: Any = None
+
+
+def _stemmer() -> Any:
+    global _STEMMER
+    if _STEMMER is None:
+        try:
+            import Stemmer
+
+            _STEMMER = Stemmer.Stemmer("english").stemWords
+        except ImportError:  # pragma: no cover - PyStemmer is a dependency
+            _STEMMER = False
+    return _STEMMER or None
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
+
+
+class KeywordIndex:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ids: list[str] = []
+        self.generation = -1
+        self._bm25: Any = None
+        self._vocab: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def stamp(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.folder / "stamp.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def load(self, generation: int) -> bool:
+        """Load the persisted index if its stamp matches ``generation``."""
+        import bm25s
+
+        with self._lock:
+            if self.generation == generation:
+                return True
+            st = self.stamp()
+            if st.get("generation") != generation:
+                return False
+            if st.get("empty"):
+                self._bm25, self.ids, self._vocab = None, [], {}
+            else:
+                try:
+                    self._bm25 = bm25s.BM25.load(str(self.folder), mmap=False, show_progress=False)
+                    self.ids = json.loads((self.folder / "ids.json").read_text())
+                except (OSError, ValueError):
+                    return False
+                self._vocab = dict(self._bm25.vocab_dict)
+            self.generation = generation
+            return True
+
+    def build(self, ids: list[str], texts: list[str], generation: int) -> None:
+        import bm25s
+
+        tmp = Path(tempfile.mkdtemp(prefix=".kw-", dir=self.folder.parent))
+        bm25 = None
+        if texts:
+            bm25 = bm25s.BM25()
+            bm25.index(tokenize(texts), show_progress=False)
+            bm25.save(str(tmp), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(ids))
+        (tmp / "stamp.json").write_text(json.dumps({"generation": generation, "empty": not texts}))
+        with self._lock:
+            old = self.folder.with_name(self.folder.name + ".old")
+            if self.folder.exists():
+                os.replace(self.folder, old)
+            os.replace(tmp, self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+            self._bm25, self.ids, self.generation = bm25, ids, generation
+            self._vocab = dict(bm25.vocab_dict) if bm25 is not None else {}
+
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; empty when no query term is in the vocabulary."""
+        with self._lock:
+            bm25, ids, vocab = self._bm25, self.ids, self._vocab
+        if bm25 is None or not ids:
+            return []
+        tokens = [t for t in tokenize([query])[0] if t in vocab]
+        if not tokens:
+            return []
+        docs, scores = bm25.retrieve([tokens], k=min(n, len(ids)), show_progress=False, n_threads=0)
+        out: list[tuple[str, float]] = []
+        for idx, score in zip(np.asarray(docs[0]), np.asarray(scores[0]), strict=True):
+            if score > 0:
+                out.append((ids[int(idx)], float(score)))
+        return out

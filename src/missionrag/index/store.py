@@ -1,0 +1,352 @@
+"""The Chroma store, embedded (``PersistentClient``) or a server (``HttpClient``).
+
+Two collections: ``<name>_chunks`` (vectors, chunk text, metadata) and ``<name>_docs`` (one
+record per document: its content hash, title and clean text, plus a ``__state__`` record).
+Chroma has no multi-record transactions, so a document is replaced in three steps whose
+middle one is a single-record write, the commit point:
+
+1. upsert the new chunks (ids derive from content, so a re-run writes the same ids), each
+   stamped with the new ``doc_hash``;
+2. upsert the document record with the new hash  <- commit;
+3. delete the document's chunks whose ``doc_hash`` differs.
+
+Searches only return chunks whose ``doc_hash`` matches the committed one, so a reader never
+sees a half-replaced document. A ``dirty`` flag on the state record is raised before step 1 and
+lowered after step 3; an ingest that finds it raised (a run killed midway) sweeps the stray
+chunks first. Every commit bumps ``generation``, which tells keyword indexes (one per process
+or machine) that they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from missionrag.errors import BackendUnavailableError, NotFoundError
+from missionrag.models import Chunk, Document, DocumentInfo, Mark
+
+if TYPE_CHECKING:
+    from missionrag.config import Settings
+
+STATE_ID = "__state__"
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _client(settings: Settings) -> Any:
+    """One Chroma client per location per process (PersistentClient must not be opened twice)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    key = settings.chroma_url or str(settings.resolved_data_dir() / "chroma")
+    with _CLIENTS_LOCK:
+        if key in _CLIENTS:
+            return _CLIENTS[key]
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if settings.chroma_url:
+                u = urlparse(settings.chroma_url)
+                client = chromadb.HttpClient(
+                    host=u.hostname or "127.0.0.1",
+                    port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https",
+                    settings=chroma_settings,
+                )
+                client.heartbeat()
+            else:
+                path = settings.resolved_data_dir() / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:
+            where = settings.chroma_url or str(settings.resolved_data_dir())
+            raise BackendUnavailableError(
+                f"the Chroma store at {where} is unavailable ({type(exc).__name__}: {exc}); "
+                + ("is `chroma run` up?" if settings.chroma_url else "check MISSIONRAG_DATA_DIR")
+            ) from exc
+        _CLIENTS[key] = client
+        return client
+
+
+def forget_clients() -> None:
+    """Drop cached clients (tests that remove data dirs)."""
+    with _CLIENTS_LOCK:
+        _CLIENTS.clear()
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    source: str
+    title: str
+    url: str | None
+    kind: str
+    content_hash: str
+    chunks: int
+    ingested_at: str | None
+
+    def info(self) -> DocumentInfo:
+        return DocumentInfo(**self.__dict__)
+
+
+def _meta_clean(d: dict[str, Any]) -> dict[str, Any]:
+    """Chroma metadata takes str/int/float/bool only, no None."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def chunk_metadata(c: Chunk, doc_hash: str) -> dict[str, Any]:
+    return _meta_clean(
+        {
+            "doc_id": c.doc_id,
+            "doc_hash": doc_hash,
+            "source": c.source,
+            "title": c.title,
+            "start": c.start,
+            "position": c.position,
+            "locator": c.locator,
+            "url": c.url,
+            "section": c.section,
+            "page": c.page,
+            "marks": json.dumps([m.model_dump(exclude_none=True) for m in c.marks])
+            if c.marks
+            else None,
+        }
+    )
+
+
+def chunk_from_record(cid: str, text: str, meta: dict[str, Any]) -> Chunk:
+    marks = [Mark(**m) for m in json.loads(meta["marks"])] if meta.get("marks") else []
+    return Chunk(
+        id=cid,
+        doc_id=meta["doc_id"],
+        source=meta["source"],
+        title=meta.get("title", ""),
+        text=text,
+        start=int(meta.get("start", 0)),
+        position=int(meta.get("position", 0)),
+        locator=meta.get("locator"),
+        url=meta.get("url"),
+        section=meta.get("section"),
+        page=meta.get("page"),
+        marks=marks,
+    )
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = _client(settings)
+        self.location = (
+            f"server:{settings.chroma_url}"
+            if settings.chroma_url
+            else f"embedded:{settings.resolved_data_dir() / 'chroma'}"
+        )
+        try:
+            self.chunks = self.client.get_or_create_collection(
+                f"{settings.collection}_chunks",
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine", "ef_search": 100}},
+            )
+            self.docs = self.client.get_or_create_collection(
+                f"{settings.collection}_docs", embedding_function=None
+            )
+        except Exception as exc:
+            raise BackendUnavailableError(f"cannot open the Chroma collections: {exc}") from exc
+        try:
+            self.max_batch = min(250, int(self.client.get_max_batch_size()))
+        except Exception:
+            self.max_batch = 250
+        self._catalog: dict[str, DocRecord] | None = None
+        self._catalog_gen = -1
+
+    # ------------------------------------------------------------------ state and catalog
+    def state(self) -> dict[str, Any]:
+        got = self.docs.get(ids=[STATE_ID], include=["metadatas"])
+        if got["ids"]:
+            return dict(got["metadatas"][0] or {})
+        return {"generation": 0, "dirty": False}
+
+    def _set_state(self, **changes: Any) -> dict[str, Any]:
+        st = self.state()
+        st.update(changes)
+        self.docs.upsert(ids=[STATE_ID], embeddings=[[0.0]], metadatas=[st], documents=[""])
+        return st
+
+    def generation(self) -> int:
+        return int(self.state().get("generation", 0))
+
+    def catalog(self) -> dict[str, DocRecord]:
+        """doc_id -> committed record; cached until the generation moves."""
+        gen = self.generation()
+        if self._catalog is None or gen != self._catalog_gen:
+            got = self.docs.get(include=["metadatas"])
+            cat: dict[str, DocRecord] = {}
+            for did, meta in zip(got["ids"], got["metadatas"], strict=True):
+                if did == STATE_ID or not meta:
+                    continue
+                cat[did] = DocRecord(
+                    doc_id=did,
+                    source=meta["source"],
+                    title=meta.get("title", ""),
+                    url=meta.get("url"),
+                    kind=meta.get("kind", ""),
+                    content_hash=meta["content_hash"],
+                    chunks=int(meta.get("chunks", 0)),
+                    ingested_at=meta.get("ingested_at"),
+                )
+            self._catalog, self._catalog_gen = cat, gen
+        return self._catalog
+
+    def by_source(self) -> dict[str, DocRecord]:
+        return {r.source: r for r in self.catalog().values()}
+
+    def document_text(self, doc_id: str) -> str:
+        got = self.docs.get(ids=[doc_id], include=["documents"])
+        if not got["ids"]:
+            raise NotFoundError(f"no document with id {doc_id}; see `missionrag status`")
+        return got["documents"][0] or ""
+
+    # ------------------------------------------------------------------ writes
+    def begin(self) -> None:
+        self._set_state(dirty=True)
+
+    def end(self) -> None:
+        self._set_state(dirty=False)
+
+    def recover(self) -> int:
+        """Remove chunks no committed document owns (after a run was killed). Returns count."""
+        if not self.state().get("dirty"):
+            return 0
+        self._catalog = None
+        cat = self.catalog()
+        stray: list[str] = []
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["metadatas"], limit=5000, offset=offset)
+            if not got["ids"]:
+                break
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                rec = cat.get((meta or {}).get("doc_id", ""))
+                if rec is None or rec.content_hash != (meta or {}).get("doc_hash"):
+                    stray.append(cid)
+            offset += len(got["ids"])
+        for i in range(0, len(stray), self.max_batch):
+            self.chunks.delete(ids=stray[i : i + self.max_batch])
+        self._set_state(dirty=False, generation=self.generation() + 1)
+        return len(stray)
+
+    def existing_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors already stored for these ids (an edited file keeps its unchanged chunks')."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), self.max_batch):
+            got = self.chunks.get(ids=list(ids[i : i + self.max_batch]), include=["embeddings"])
+            for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
+                out[cid] = np.asarray(emb, dtype=np.float32)
+        return out
+
+    def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, doc_hash: str) -> None:
+        for i in range(0, len(chunks), self.max_batch):
+            part = chunks[i : i + self.max_batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[i : i + self.max_batch],
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c, doc_hash) for c in part],
+            )
+
+    def commit_document(self, doc: Document, n_chunks: int) -> None:
+        meta = _meta_clean(
+            {
+                "source": doc.source,
+                "title": doc.title,
+                "url": doc.url,
+                "kind": doc.kind,
+                "content_hash": doc.content_hash,
+                "chunks": n_chunks,
+                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+        self.docs.upsert(
+            ids=[doc.doc_id], embeddings=[[0.0]], metadatas=[meta], documents=[doc.text]
+        )
+        # Old chunks of this document: anything not stamped with the committed hash.
+        self.chunks.delete(
+            where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]}
+        )
+        self._bump()
+
+    def delete_document(self, doc_id: str) -> DocRecord:
+        rec = self.catalog().get(doc_id)
+        if rec is None:
+            raise NotFoundError(
+                f"no document with id {doc_id}; see `missionrag status` or GET /documents"
+            )
+        self.begin()
+        self.docs.delete(ids=[doc_id])
+        self.chunks.delete(where={"doc_id": doc_id})
+        self._bump()
+        self.end()
+        return rec
+
+    def _bump(self) -> None:
+        self._set_state(generation=self.generation() + 1)
+        self._catalog = None
+
+    # ------------------------------------------------------------------ reads
+    def count(self) -> int:
+        return int(self.chunks.count())
+
+    def iter_chunks(self, batch: int = 5000) -> Iterable[Chunk]:
+        """Every committed chunk (stray ones from a killed run are skipped)."""
+        cat = self.catalog()
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            if not got["ids"]:
+                return
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                rec = cat.get(meta.get("doc_id", ""))
+                if rec is not None and rec.content_hash == meta.get("doc_hash"):
+                    yield chunk_from_record(cid, text or "", meta)
+            offset += len(got["ids"])
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), self.max_batch):
+            got = self.chunks.get(
+                ids=list(ids[i : i + self.max_batch]), include=["documents", "metadatas"]
+            )
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                out[cid] = chunk_from_record(cid, text or "", meta)
+        return out
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
+        """Nearest committed chunks with cosine similarity, best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        cat = self.catalog()
+        res = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(n, total),
+            include=["documents", "metadatas", "distances"],
+        )
+        out: list[tuple[Chunk, float]] = []
+        for cid, text, meta, dist in zip(
+            res["ids"][0],
+            res["documents"][0],
+            res["metadatas"][0],
+            res["distances"][0],
+            strict=True,
+        ):
+            rec = cat.get(meta.get("doc_id", ""))
+            if rec is None or rec.content_hash != meta.get("doc_hash"):
+                continue
+            out.append((chunk_from_record(cid, text or "", meta), 1.0 - float(dist)))
+        return out

@@ -1,0 +1,93 @@
+"""PDF (pypdf, one mark per page) and Word (python-docx, headings as sections) loaders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from missionrag.errors import InputError
+from missionrag.models import Document, Mark
+
+
+def load_pdf(path: Path, source: str, doc_id: str) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            # An empty user password opens many "protected" PDFs; anything else we cannot read.
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                raise InputError(
+                    f"{source}: the PDF is encrypted; save an unprotected copy and ingest that"
+                )
+        pages = [(page.extract_text() or "") for page in reader.pages]
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(
+            f"{source}: not a readable PDF ({exc}); check the file is complete"
+        ) from exc
+    except Exception as exc:  # pypdf raises assorted errors on damaged files
+        raise InputError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    parts: list[str] = []
+    marks: list[Mark] = []
+    offset = 0
+    for number, page_text in enumerate(pages, start=1):
+        page_text = page_text.strip()
+        if not page_text:
+            continue
+        marks.append(Mark(start=offset, locator=f"page {number}", page=number))
+        parts.append(page_text)
+        offset += len(page_text) + 2
+    text = "\n\n".join(parts)
+    if not text.strip():
+        raise InputError(
+            f"{source}: the PDF has no extractable text (scanned images?); run OCR on it first"
+        )
+    meta = reader.metadata or {}
+    title = str(meta.get("/Title") or "").strip() or text.strip().splitlines()[0][:120]
+    return Document(doc_id=doc_id, source=source, title=title, text=text, kind="pdf", marks=marks)
+
+
+def load_docx(path: Path, source: str, doc_id: str) -> Document:
+    import zipfile
+
+    try:
+        import docx
+
+        d = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"{source}: not a readable Word .docx file ({exc})") from exc
+    except Exception as exc:
+        raise InputError(
+            f"{source}: not a readable Word .docx file ({type(exc).__name__})"
+        ) from exc
+    parts: list[str] = []
+    marks: list[Mark] = []
+    offset = 0
+    title = (d.core_properties.title or "").strip()
+    for para in d.paragraphs:
+        text = para.text.strip()
+        if not text:
+            continue
+        style = (para.style.name if para.style is not None else "") or ""
+        if style.lower().startswith(("heading", "title")):
+            marks.append(Mark(start=offset, locator=f"section: {text}", section=text))
+            title = title or text
+        parts.append(text)
+        offset += len(text) + 2
+    text = "\n\n".join(parts)
+    if not text.strip():
+        raise InputError(f"{source}: the Word document has no text")
+    return Document(
+        doc_id=doc_id,
+        source=source,
+        title=title or text.splitlines()[0][:120],
+        text=text,
+        kind="docx",
+        marks=marks,
+    )

@@ -1,0 +1,221 @@
+"""Plain text, Markdown and transcript-summary loader.
+
+Markdown headings become sections; YAML-ish front matter (title, videoId, url, date) is read
+and not indexed; ``<a class="yt-timestamp" data-t="HH:MM:SS">`` anchors are removed from the
+text and turned into marks, so every passage keeps the timestamp it came from and a link to
+the video at that second. Wiki links ``[[target | label]]`` keep their label.
+"""
+
+from __future__ import annotations
+
+import re
+
+from missionrag.models import Document, Mark
+
+FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*\n", re.S)
+# One pass over every piece of markup we drop or rewrite, so offsets stay exact.
+MARKUP = re.compile(
+    r"(?P<anchor>\s*<a\s+class=\"yt-timestamp\"\s+data-t=\"(?P<t>\d{1,2}:\d{2}:\d{2})\"\s*>.*?</a>)"
+    r"|(?P<wiki>\[\[(?P<target>[^\]|]*?)(?:\s*\|\s*(?P<label>[^\]]*?))?\]\])"
+    r"|(?P<br>\s*<br\s*/?>)"
+    r"|(?P<bold>\*\*|__)",
+)
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+BULLET = re.compile(r"^(\s*)(?:[*+]\s+|-\s+(?:·\s+)?)")
+
+
+def parse_front_matter(raw: str) -> tuple[dict[str, str], str]:
+    m = FRONT_MATTER.match(raw)
+    if not m:
+        return {}, raw
+    meta: dict[str, str] = {}
+    for line in m.group(1).splitlines():
+        if ":" in line:
+            key, _, value = line.partition(":")
+            meta[key.strip()] = value.strip().strip("'\"")
+    return meta, raw[m.end() :]
+
+
+def seconds(hms: str) -> int:
+    parts = [int(p) for p in hms.split(":")]
+    total = 0
+    for p in parts:
+        total = total * 60 + p
+    return total
+
+
+def video_url(video_id: str, hms: str) -> str:
+    return f"https://www.youtube.com/watch?v={video_id}&t={seconds(hms)}s"
+
+
+def _strip_markup(body: str) -> tuple[str, list[tuple[int, str]]]:
+    """Clean text and the timestamps found, as (offset in clean text where the anchor stood, t)."""
+    out: list[str] = []
+    length = 0
+    anchors: list[tuple[int, str]] = []
+    pos = 0
+    for m in MARKUP.finditer(body):
+        piece = body[pos : m.start()]
+        out.append(piece)
+        length += len(piece)
+        pos = m.end()
+        if m.group("anchor"):
+            anchors.append((length, m.group("t")))
+        elif m.group("wiki"):
+            label = (m.group("label") or m.group("target") or "").strip()
+            out.append(label)
+            length += len(label)
+    out.append(body[pos:])
+    return "".join(out), anchors
+
+
+def _clean_lines(text: str, anchors: list[tuple[int, str]], markdown: bool):
+    """Drop heading hashes and normalise bullets line by line, remapping anchor offsets."""
+    lines = text.split("\n")
+    out_lines: list[str] = []
+    headings: list[tuple[int, str]] = []
+    levels: list[int] = []
+    shift: list[tuple[int, int]] = []  # (old line start, new line start)
+    old = new = 0
+    for line in lines:
+        shift.append((old, new))
+        cleaned = line.rstrip()
+        h = HEADING.match(cleaned) if markdown else None
+        if h:
+            cleaned = h.group(2).strip()
+            headings.append((new, cleaned))
+            levels.append(len(h.group(1)))
+        elif markdown:
+            cleaned = BULLET.sub(lambda m: m.group(1) + "- ", cleaned, count=1)
+        out_lines.append(cleaned)
+        old += len(line) + 1
+        new += len(cleaned) + 1
+
+    def remap(offset: int) -> int:
+        base_old, base_new = 0, 0
+        for o, n in shift:
+            if o <= offset:
+                base_old, base_new = o, n
+            else:
+                break
+        return base_new + (offset - base_old)
+
+    new_anchors = [(remap(o), t) for o, t in anchors]
+    top = [h for h, lvl in zip(headings, levels, strict=True) if lvl == min(levels, default=0)]
+    return "\n".join(out_lines), headings, new_anchors, (top[0][1] if top else None)
+
+
+def _plain_headings(text: str) -> list[tuple[int, str]]:
+    """Heading-like lines of a plain .txt: short, no end punctuation, followed by prose."""
+    heads: list[tuple[int, str]] = []
+    offset = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        s = line.strip()
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if (
+            2 <= len(s) <= 70
+            and s[-1] not in '.!?:;,…"”)'
+            and len(s.split()) <= 9
+            and len(nxt) > len(s)
+            and s[0].isupper()
+        ):
+            heads.append((offset, s))
+        offset += len(line) + 1
+    return heads
+
+
+def load_markdown_text(raw: str, source: str, doc_id: str, *, markdown: bool) -> Document:
+    meta, body = parse_front_matter(raw) if markdown or raw.startswith("---") else ({}, raw)
+    clean, anchors = _strip_markup(body) if markdown else (body, [])
+    top_heading: str | None = None
+    if markdown:
+        clean, headings, anchors, top_heading = _clean_lines(clean, anchors, markdown=True)
+    else:
+        headings = _plain_headings(clean)
+    # Collapse runs of blank lines: slide-deck exports carry dozens of them.
+    clean, anchors, headings = _collapse_blank_lines(clean, anchors, headings)
+    video_id = meta.get("videoId") or meta.get("video_id")
+    title = (
+        meta.get("title")
+        or top_heading
+        or (headings[0][1] if headings else "")
+        or _first_line(clean)
+        or source
+    )
+    url = meta.get("url") or (f"https://www.youtube.com/watch?v={video_id}" if video_id else None)
+
+    # Marks: a section mark at every heading; for transcripts, a timestamp mark at the start of
+    # every passage that ends in an anchor (the anchor follows the sentence it belongs to).
+    events: list[tuple[int, str, str]] = [(o, "section", h) for o, h in headings]
+    prev_end = 0
+    for off, t in anchors:
+        events.append((prev_end, "time", t))
+        # The next passage starts after the punctuation and space that closed this one.
+        prev_end = off
+        while prev_end < len(clean) and clean[prev_end] in ".,;:!?)]\"'” \n\t":
+            prev_end += 1
+    events.sort(key=lambda e: (e[0], e[1] != "section"))
+    marks: list[Mark] = []
+    section: str | None = None
+    locator: str | None = None
+    link: str | None = None
+    for off, kind, value in events:
+        if kind == "section":
+            section = value
+            if not anchors:
+                locator = f"section: {value}"
+        else:
+            locator = value
+            link = video_url(video_id, value) if video_id else None
+        if marks and marks[-1].start == off:
+            marks[-1] = Mark(start=off, locator=locator, url=link, section=section)
+        else:
+            marks.append(Mark(start=off, locator=locator, url=link, section=section))
+    kind = "transcript" if anchors else ("markdown" if markdown else "text")
+    return Document(
+        doc_id=doc_id,
+        source=source,
+        title=title,
+        text=clean,
+        url=url,
+        kind=kind,
+        marks=marks,
+        date=meta.get("date"),
+    )
+
+
+def _collapse_blank_lines(
+    text: str, anchors: list[tuple[int, str]], headings: list[tuple[int, str]]
+):
+    pieces: list[str] = []
+    mapping: list[tuple[int, int]] = []  # (old offset, new offset) at each kept segment
+    pos = new = 0
+    for m in re.finditer(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*){2,}", text):
+        seg = text[pos : m.start()]
+        mapping.append((pos, new))
+        pieces.append(seg + "\n\n")
+        new += len(seg) + 2
+        pos = m.end()
+    mapping.append((pos, new))
+    pieces.append(text[pos:])
+    out = "".join(pieces).strip("\n ")
+    lead = len("".join(pieces)) - len("".join(pieces).lstrip("\n "))
+
+    def remap(o: int) -> int:
+        bo, bn = 0, 0
+        for old, nw in mapping:
+            if old <= o:
+                bo, bn = old, nw
+            else:
+                break
+        return max(0, min(len(out), bn + max(0, o - bo) - lead))
+
+    return out, [(remap(o), t) for o, t in anchors], [(remap(o), h) for o, h in headings]
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""

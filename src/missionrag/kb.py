@@ -1,0 +1,412 @@
+"""KnowledgeBase: the one core both edges (CLI, API) call.
+
+It wires ``Settings`` to the store, the embedder, the keyword index and the LLM, and exposes
+the verbs of the product: ingest, search, ask, check, quiz, documents, status. Heavy parts
+(Chroma, the model, llama-index) load on first use, so ``missionrag check`` never pays for
+them and ``missionrag --help`` imports none of them.
+
+    ingest/ (files, URLs -> Document -> Chunk)
+        -> index/ (embed -> ChunkStore in Chroma; KeywordIndex in BM25; hybrid search)
+            -> ask.py | check/ | quiz/   (each takes this object as its ``Retriever``)
+                -> cli.py | api/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from missionrag.config import Settings
+from missionrag.errors import (
+    BackendUnavailableError,
+    InputError,
+    MissionRagError,
+    NotFoundError,
+    PathNotAllowedError,
+)
+from missionrag.models import (
+    Answer,
+    CheckResult,
+    Chunk,
+    DocumentInfo,
+    FailedFile,
+    Hit,
+    IngestReport,
+    QuizItem,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from missionrag.index.embed import Embedder
+    from missionrag.index.keyword import KeywordIndex
+    from missionrag.index.store import ChunkStore
+    from missionrag.llm import LLM
+    from missionrag.models import Document
+
+Progress = Callable[[int, int, str], None]
+
+_PROCESS_LOCKS: dict[str, Any] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _own_data_dir(data_dir: Path) -> None:
+    """Hold an exclusive lock on the embedded store for this process's lifetime.
+
+    Two processes writing one ``PersistentClient`` directory corrupt it; a clear error beats
+    that. The kernel drops the lock when the process dies, even by ``kill -9``.
+    """
+    import fcntl
+    import os
+
+    key = str(data_dir)
+    with _PROCESS_LOCKS_GUARD:
+        if key in _PROCESS_LOCKS:
+            return
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(data_dir / "store.lock", "a+")  # noqa: SIM115 - held open on purpose
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise BackendUnavailableError(
+                f"the store in {data_dir} is in use by {holder}. One process owns an embedded "
+                "store: stop it, use its HTTP API (e.g. POST /documents), point this command at "
+                "another MISSIONRAG_DATA_DIR, or run a Chroma server (MISSIONRAG_CHROMA_URL)"
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        _PROCESS_LOCKS[key] = fh
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._store: ChunkStore | None = None
+        self._keyword: KeywordIndex | None = None
+        self._embedder: Embedder | None = None
+        self._llm: LLM | None | bool = False  # False = not yet resolved
+        self._write_lock = threading.RLock()
+        self._kw_lock = threading.Lock()
+        self._texts: dict[tuple[str, str], str] = {}
+        self._chunks_cache: tuple[int, list[Chunk]] | None = None
+
+    # ------------------------------------------------------------------ lazy parts
+    @property
+    def store(self) -> ChunkStore:
+        if self._store is None:
+            from missionrag.index.store import ChunkStore
+
+            if not self.settings.chroma_url:
+                _own_data_dir(self.settings.resolved_data_dir())
+            self._store = ChunkStore(self.settings)
+        return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from missionrag.index.embed import get_embedder
+
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def llm(self) -> LLM | None:
+        if self._llm is False:
+            from missionrag.llm import get_llm
+
+            self._llm = get_llm(self.settings)
+        return self._llm  # type: ignore[return-value]
+
+    def _keyword_dir(self) -> Path:
+        name = self.settings.collection
+        if self.settings.chroma_url:
+            # One cache per server and collection; each machine or worker keeps its own copy.
+            name += "-" + hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:8]
+        folder = self.settings.resolved_data_dir() / "keyword"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index, brought in step with the store's generation before it is used."""
+        from missionrag.index.keyword import KeywordIndex
+
+        with self._kw_lock:
+            if self._keyword is None:
+                self._keyword = KeywordIndex(self._keyword_dir())
+            gen = self.store.generation()
+            if self._keyword.generation != gen and not self._keyword.load(gen):
+                from missionrag.ingest.chunking import index_text
+
+                chunks = list(self.store.iter_chunks())
+                ctx = self.settings.contextual_headers
+                self._keyword.build([c.id for c in chunks], [index_text(c, ctx) for c in chunks], gen)
+            return self._keyword
+
+    def has_store(self) -> bool:
+        """A store exists and holds documents (without creating one as a side effect)."""
+        if (
+            not self.settings.chroma_url
+            and not (self.settings.resolved_data_dir() / "chroma").exists()
+        ):
+            return False
+        try:
+            return bool(self.store.catalog())
+        except MissionRagError:
+            return False
+
+    # ------------------------------------------------------------------ ingestion
+    def ingest(
+        self,
+        paths: list[Path] | None = None,
+        urls: list[str] | None = None,
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        check_allowed: bool = False,
+    ) -> IngestReport:
+        """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones."""
+        from missionrag.ingest import discover, load_file, load_url, source_name
+
+        t0 = time.perf_counter()
+        paths = list(paths or [])
+        urls = list(urls or [])
+        report = IngestReport()
+        if check_allowed:
+            for p in paths:
+                self._check_allowed(p)
+        files: list[Path] = []
+        for p in paths:
+            try:
+                found, skipped = discover([p])
+            except InputError as exc:
+                report.failed.append(FailedFile(source=str(p), reason=str(exc)))
+                continue
+            files += found
+            report.skipped += [FailedFile(source=source_name(f), reason=r) for f, r in skipped]
+        with self._write_lock:
+            store = self.store
+            store.recover()
+            known = store.by_source()
+            total = len(files) + len(urls)
+            store.begin()
+            try:
+                for i, item in enumerate([*files, *urls]):
+                    name = source_name(item) if isinstance(item, Path) else item
+                    if progress:
+                        progress(i, total, name)
+                    try:
+                        doc = (
+                            load_file(item, self.settings)
+                            if isinstance(item, Path)
+                            else load_url(item, self.settings)
+                        )
+                    except MissionRagError as exc:
+                        report.failed.append(FailedFile(source=name, reason=_reason(exc, name)))
+                        continue
+                    prev = known.get(doc.source)
+                    if prev is not None and prev.content_hash == doc.content_hash:
+                        report.unchanged.append(doc.source)
+                        continue
+                    report.chunks_embedded += self._write_document(doc, reuse=prev is not None)
+                    (report.updated if prev is not None else report.added).append(doc.source)
+                if prune:
+                    report.removed = self._prune(paths, {source_name(f) for f in files})
+            finally:
+                store.end()
+                if progress:
+                    progress(total, total, "")
+            _ = self.keyword  # rebuild now, not on the first search
+        report.chunks_total = sum(r.chunks for r in self.store.catalog().values())
+        report.seconds = round(time.perf_counter() - t0, 3)
+        return report
+
+    def _write_document(self, doc: Document, *, reuse: bool) -> int:
+        """Chunk, embed what is new, write, commit. Returns how many chunks were embedded."""
+        import numpy as np
+
+        from missionrag.ingest import chunk_document
+        from missionrag.ingest.chunking import index_text
+
+        chunks = chunk_document(doc, self.settings)
+        if not chunks:
+            raise InputError(f"{doc.source}: no text to index")
+        existing = self.store.existing_embeddings([c.id for c in chunks]) if reuse else {}
+        todo = [c for c in chunks if c.id not in existing]
+        ctx = self.settings.contextual_headers
+        fresh = self.embedder.embed([index_text(c, ctx) for c in todo]) if todo else None
+        vecs = dict(existing)
+        if fresh is not None:
+            vecs.update({c.id: v for c, v in zip(todo, fresh, strict=True)})
+        matrix = np.stack([vecs[c.id] for c in chunks]).astype(np.float32)
+        self.store.write_chunks(chunks, matrix, doc.content_hash)
+        self.store.commit_document(doc, len(chunks))
+        return len(todo)
+
+    def _prune(self, paths: list[Path], seen: set[str]) -> list[str]:
+        from missionrag.ingest import source_name
+
+        removed: list[str] = []
+        roots = [source_name(p) for p in paths if p.is_dir()]
+        for rec in list(self.store.catalog().values()):
+            if rec.source in seen or rec.source.startswith(("http://", "https://")):
+                continue
+            under = any(
+                rec.source == r or rec.source.startswith(r.rstrip("/") + "/") for r in roots
+            )
+            if under and not Path(rec.source).exists():
+                self.store.delete_document(rec.doc_id)
+                removed.append(rec.source)
+        return removed
+
+    def ingest_upload(self, filename: str, path: Path) -> IngestReport:
+        """Ingest one uploaded file already written under ``<data_dir>/uploads``."""
+        return self.ingest([path], check_allowed=True)
+
+    def _check_allowed(self, path: Path) -> None:
+        resolved = path.expanduser().resolve()
+        roots = self.settings.allowed_roots()
+        if not any(resolved == r or r in resolved.parents for r in roots):
+            raise PathNotAllowedError(
+                f"{path} is outside the folders this server may read ({', '.join(map(str, roots))}); "
+                "add it to MISSIONRAG_ALLOWED_DIRS"
+            )
+
+    def delete_document(self, doc_id: str) -> DocumentInfo:
+        with self._write_lock:
+            rec = self.store.delete_document(doc_id)
+            _ = self.keyword
+            return rec.info()
+
+    # ------------------------------------------------------------------ reads
+    def search(self, query: str, top_k: int | None = None, *, mode: str = "hybrid") -> list[Hit]:
+        from missionrag.index.hybrid import search
+
+        query = self._check_query(query)
+        if not self.has_store():
+            raise BackendUnavailableError(
+                "the knowledge base is empty; run `missionrag ingest corpus/` (or `make run`) first"
+            )
+        return search(
+            query,
+            store=self.store,
+            keyword=self.keyword,
+            embedder=self.embedder,
+            top_k=top_k or self.settings.top_k,
+            rrf_k=self.settings.rrf_k,
+            mode=mode,  # type: ignore[arg-type]
+            fusion=self.settings.fusion,
+            dense_weight=self.settings.dense_weight,
+        )
+
+    def search_many(self, queries: list[str], top_k: int | None = None) -> list[list[Hit]]:
+        return [self.search(q, top_k) for q in queries]
+
+    def _check_query(self, query: str) -> str:
+        q = (query or "").strip()
+        if not q:
+            raise InputError("the query is empty; type a question or a few keywords")
+        if len(q) > self.settings.max_query_chars:
+            raise InputError(
+                f"the query is {len(q)} characters; the limit is {self.settings.max_query_chars} "
+                "(MISSIONRAG_MAX_QUERY_CHARS)"
+            )
+        return q
+
+    def all_chunks(self) -> list[Chunk]:
+        gen = self.store.generation()
+        if self._chunks_cache is None or self._chunks_cache[0] != gen:
+            chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.source, c.position))
+            self._chunks_cache = (gen, chunks)
+        return list(self._chunks_cache[1])
+
+    def document_text(self, source: str) -> str:
+        rec = self.store.by_source().get(source) or self.store.catalog().get(source)
+        if rec is None:
+            raise NotFoundError(f"no stored document {source}; see `missionrag status`")
+        key = (rec.doc_id, rec.content_hash)
+        if key not in self._texts:
+            self._texts[key] = self.store.document_text(rec.doc_id)
+        return self._texts[key]
+
+    def documents(self) -> list[DocumentInfo]:
+        if (
+            not self.settings.chroma_url
+            and not (self.settings.resolved_data_dir() / "chroma").exists()
+        ):
+            return []
+        return sorted((r.info() for r in self.store.catalog().values()), key=lambda d: d.source)
+
+    def status(self) -> Status:
+        docs = self.documents()
+        store = (
+            f"server:{self.settings.chroma_url}"
+            if self.settings.chroma_url
+            else f"embedded:{self.settings.resolved_data_dir() / 'chroma'}"
+        )
+        kw = "empty"
+        if docs:
+            k = self.keyword
+            kw = f"bm25, {k.size} chunks, generation {k.generation}"
+        llm = self.llm
+        return Status(
+            documents=len(docs),
+            chunks=sum(d.chunks for d in docs),
+            store=store,
+            data_dir=str(self.settings.resolved_data_dir()),
+            embed_backend=self.settings.embed_backend,
+            model_path=self.settings.model_path,
+            keyword_index=kw,
+            llm=llm.name if llm else None,
+            sources=docs,
+        )
+
+    # ------------------------------------------------------------------ the three products
+    def ask(self, question: str, top_k: int | None = None) -> Answer:
+        from missionrag.ask import answer_question
+
+        return answer_question(
+            question, self, self.embedder, self.settings, llm=self.llm, top_k=top_k
+        )
+
+    def ask_stream(self, question: str, top_k: int | None = None) -> Iterator[dict[str, Any]]:
+        from missionrag.ask import stream_answer
+
+        return stream_answer(
+            question, self, self.embedder, self.settings, llm=self.llm, top_k=top_k
+        )
+
+    def check(self, statement: str) -> CheckResult:
+        from missionrag.check import check_statement
+
+        retriever = self if self.has_store() else None
+        return check_statement(statement, self.settings, retriever=retriever, llm=self.llm)
+
+    def quiz(
+        self,
+        n: int = 10,
+        topic: str | None = None,
+        types: list[str] | None = None,
+        seed: int | None = None,
+    ) -> list[QuizItem]:
+        from missionrag.quiz import build_quiz
+
+        if not self.has_store():
+            raise BackendUnavailableError(
+                "the knowledge base is empty; run `missionrag ingest corpus/` first"
+            )
+        return build_quiz(self, n=n, topic=topic, types=types, seed=seed, llm=self.llm)
+
+
+def _reason(exc: Exception, name: str) -> str:
+    """The error text without the file name it already starts with (the report names the file)."""
+    msg = str(exc)
+    return msg[len(name) + 2 :] if msg.startswith(name + ": ") else msg

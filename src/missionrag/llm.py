@@ -1,0 +1,124 @@
+"""LLM seam: ``None`` (offline, the default) or any OpenAI-compatible endpoint.
+
+Callers ask ``get_llm(settings)``; ``None`` means "do the offline thing". Every failure
+(timeout, refusal, HTTP error, unreachable server) surfaces as ``LLMError`` so the caller can
+fall back to its offline result and add a note. Prompts are files under ``prompts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from missionrag.errors import LLMError
+
+if TYPE_CHECKING:
+    from missionrag.config import Settings
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+
+def load_prompt(name: str) -> str:
+    """Text of ``prompts/<name>.md``."""
+    path = PROMPTS_DIR / f"{name}.md"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:  # pragma: no cover - shipped with the repo
+        raise LLMError(f"prompt file {path} is missing; reinstall missionrag") from exc
+
+
+def fence(text: str) -> str:
+    """Wrap untrusted document text so the model treats it as data, never as instructions.
+
+    The closing marker is neutralised inside the text so a document cannot end the fence early.
+    """
+    cleaned = text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+    return f"<<<DOCUMENT\n{cleaned}\nDOCUMENT>>>"
+
+
+class LLM:
+    """Thin wrapper over llama-index's ``OpenAILike`` with our error and timeout policy."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.llm_url:
+            raise LLMError("no LLM configured; set MISSIONRAG_LLM_URL")
+        self.url = settings.llm_url.rstrip("/")
+        self.model = settings.llm_model or "default"
+        self.timeout = settings.llm_timeout
+        self.api_key = settings.llm_api_key or "not-needed"
+        self._client: Any = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}@{self.url}"
+
+    def _llm(self) -> Any:
+        if self._client is None:
+            from llama_index.llms.openai_like import OpenAILike
+
+            self._client = OpenAILike(
+                model=self.model,
+                api_base=self.url,
+                api_key=self.api_key,
+                is_chat_model=True,
+                timeout=self.timeout,
+                max_retries=0,
+                temperature=0.0,
+            )
+        return self._client
+
+    @staticmethod
+    def _messages(system: str, user: str) -> list[Any]:
+        from llama_index.core.llms import ChatMessage
+
+        return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+
+    def complete(self, system: str, user: str) -> str:
+        """One chat completion; raises ``LLMError`` on any failure or an empty reply."""
+        try:
+            resp = self._llm().chat(self._messages(system, user))
+        except Exception as exc:  # network, HTTP status, timeout, bad payload
+            raise LLMError(f"LLM at {self.url} failed: {type(exc).__name__}: {exc}") from exc
+        text = (resp.message.content or "").strip()
+        if not text:
+            raise LLMError(f"LLM at {self.url} returned an empty answer")
+        return text
+
+    def stream(self, system: str, user: str) -> Iterator[str]:
+        """Token deltas as they arrive; raises ``LLMError`` on failure."""
+        try:
+            for chunk in self._llm().stream_chat(self._messages(system, user)):
+                if chunk.delta:
+                    yield chunk.delta
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise LLMError(f"LLM at {self.url} failed while streaming: {exc}") from exc
+
+    def complete_json(self, system: str, user: str) -> Any:
+        """A completion parsed as JSON (code fences tolerated); raises ``LLMError`` if it is not."""
+        return parse_json_reply(self.complete(system, user))
+
+
+def parse_json_reply(text: str) -> Any:
+    m = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
+    body = m.group(1) if m else text
+    start = min((i for i in (body.find("{"), body.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        raise LLMError("LLM reply is not JSON")
+    try:
+        return json.loads(body[start:])
+    except json.JSONDecodeError:
+        # Tolerate trailing prose after the JSON value.
+        try:
+            obj, _ = json.JSONDecoder().raw_decode(body[start:])
+            return obj
+        except json.JSONDecodeError as exc:
+            raise LLMError(f"LLM reply is not valid JSON: {exc}") from exc
+
+
+def get_llm(settings: Settings) -> LLM | None:
+    return LLM(settings) if settings.llm_enabled else None

@@ -1,0 +1,232 @@
+"""Typed shapes that cross module and process boundaries.
+
+The JSON shapes of ``../shared/CONTRACT.md`` are produced by ``model_dump(mode="json")`` of
+these models; fields may be added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# --------------------------------------------------------------------------- ingestion
+
+
+class Mark(BaseModel):
+    """A locator that holds from ``start`` (a character offset into the document text) on."""
+
+    start: int
+    locator: str | None = None
+    url: str | None = None
+    section: str | None = None
+    page: int | None = None
+
+
+class Document(BaseModel):
+    """One source file or web page after loading: clean text plus where each part came from."""
+
+    doc_id: str = Field(description="Stable id derived from the source path or URL")
+    source: str = Field(description="Repo-relative path, absolute path, or URL")
+    title: str
+    text: str = Field(description="Clean text as indexed; quotes are verbatim substrings of it")
+    url: str | None = Field(default=None, description="Original address of the whole document")
+    kind: str = Field(description="Loader that produced it: text, markdown, transcript, pdf, html, docx")
+    marks: list[Mark] = Field(default_factory=list)
+    date: str | None = None
+    content_hash: str = ""
+
+    def mark_at(self, offset: int) -> Mark | None:
+        """The mark in force at ``offset`` (marks are sorted by start)."""
+        found: Mark | None = None
+        for mark in self.marks:
+            if mark.start <= offset:
+                found = mark
+            else:
+                break
+        return found
+
+
+class Chunk(BaseModel):
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    start: int = Field(description="Character offset of the chunk in Document.text")
+    position: int = Field(description="Ordinal of the chunk within its document")
+    locator: str | None = None
+    url: str | None = None
+    section: str | None = None
+    page: int | None = None
+    # Finer locators inside the chunk (e.g. transcript timestamps), offsets relative to the chunk.
+    marks: list[Mark] = Field(default_factory=list)
+
+
+class FailedFile(BaseModel):
+    source: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    failed: list[FailedFile] = Field(default_factory=list)
+    skipped: list[FailedFile] = Field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    source: str
+    title: str
+    url: str | None = None
+    kind: str
+    content_hash: str
+    chunks: int
+    ingested_at: str | None = None
+
+
+class Status(BaseModel):
+    documents: int
+    chunks: int
+    store: str = Field(description="'embedded:<path>' or 'server:<url>'")
+    data_dir: str
+    embed_backend: str
+    model_path: str
+    keyword_index: str
+    llm: str | None = None
+    sources: list[DocumentInfo] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- retrieval
+
+
+class Hit(BaseModel):
+    source: str
+    title: str
+    locator: str | None = None
+    url: str | None = None
+    text: str
+    score: float
+    chunk_id: str = ""
+    doc_id: str = ""
+    section: str | None = None
+    page: int | None = None
+    dense_score: float | None = None
+    keyword_score: float | None = None
+    marks: list[Mark] = Field(default_factory=list)
+
+
+class SearchResult(BaseModel):
+    query: str
+    hits: list[Hit]
+
+
+# --------------------------------------------------------------------------- ask
+
+
+class Citation(BaseModel):
+    source: str
+    title: str
+    locator: str | None = None
+    url: str | None = None
+    quote: str = Field(description="Exact sentence(s) from the source text, verbatim")
+    score: float
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    mode: Literal["extractive", "llm"] = "extractive"
+    closest: list[Hit] = Field(default_factory=list, description="Nearest passages when abstaining")
+    notes: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- check
+
+
+class CriterionResult(BaseModel):
+    score: float = Field(ge=0.0, le=1.0)
+    passed: bool
+    evidence: list[str] = Field(default_factory=list)
+    advice: str = ""
+
+
+class MissionWashing(BaseModel):
+    risk: float = Field(ge=0.0, le=1.0)
+    flagged: bool
+    signals: list[str] = Field(default_factory=list)
+
+
+class Finding(BaseModel):
+    start: int
+    end: int
+    rule: str
+    severity: Literal["error", "warning", "info"] = "warning"
+    message: str
+    suggestion: str | None = None
+
+
+class SourceRef(BaseModel):
+    source: str
+    locator: str | None = None
+    quote: str
+    title: str | None = None
+    url: str | None = None
+    criterion: str | None = Field(default=None, description="Which criterion this passage explains")
+
+
+class SimilarMission(BaseModel):
+    text: str
+    issuer: str
+    year: int | None = None
+    similarity: float
+
+
+class CheckResult(BaseModel):
+    statement: str
+    criteria: dict[str, CriterionResult]
+    mission_washing: MissionWashing
+    overall: float = Field(ge=0.0, le=1.0)
+    findings: list[Finding] = Field(default_factory=list)
+    suggested_rewrite: str | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
+    similar_missions: list[SimilarMission] = Field(default_factory=list)
+    mode: Literal["offline", "llm"] = "offline"
+    notes: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- quiz
+
+QuizType = Literal["mcq", "true_false", "cloze"]
+
+
+class QuizItem(BaseModel):
+    id: str
+    type: QuizType
+    question: str
+    options: list[str] = Field(default_factory=list)
+    answer: str
+    explanation: str = ""
+    source: str
+    locator: str | None = None
+    quote: str = Field(description="The source sentence that proves the answer, verbatim")
+    title: str | None = None
+    url: str | None = None
+    topic: str | None = None
+    # Added for issue 5 (quiz gates and exports); optional, so older JSON still loads.
+    kind: str | None = Field(
+        default=None, description="What the answer is: percent, year, number, organisation, person, place, term"
+    )
+    key: str | None = Field(default=None, description="The tested term exactly as the quote has it")
+    claim: str | None = Field(
+        default=None, description="true_false: the term the statement asserts (== key when True)"
+    )
+    mode: Literal["offline", "llm"] = "offline"

@@ -1,0 +1,146 @@
+"""Sentence splitting with offsets, and the normalisation every gate compares with.
+
+Quotes must stay verbatim substrings of ``Document.text``, so the splitter only ever returns
+``(start, end)`` offsets into the text it was given; question wording is built separately.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+BLANK = "_____"
+
+# Bullets and markdown list markers that open a line but are not part of the sentence.
+_LINE_MARKER = re.compile(r"^\s*(?:[-*•·❋+]\s*|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)+")
+# A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before a space and
+# something that can open a sentence.
+_SENT_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[*]*[A-Z0-9])")
+# Abbreviations whose full stop does not end a sentence.
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|Prof|St|No|Fig|approx|Inc|Ltd|Co)|\b[A-Z](?:\.[A-Z])+)\.$"
+)
+
+# Words that make a sentence depend on the one before it (issue 5: no dangling "this"/"they").
+DANGLING = frozenset(
+    """this that these those they them their it its he she his her him both such we our us
+    another other others latter former also then thus hence""".split()
+)
+_CONNECTIVES = re.compile(
+    r"^(?:Here|Additionally|Furthermore|Moreover|However|In fact|For example|In addition|"
+    r"Also|So|Indeed|Finally|Similarly|Instead|Today|Now),\s+"
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences of ``text`` as spans; lines are never joined (slide decks, lists, headings)."""
+    out: list[Span] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        m = _LINE_MARKER.match(line)
+        body_start = m.end() if m else 0
+        start = body_start
+        for end_m in _SENT_END.finditer(line, body_start):
+            cut = end_m.start() + 1
+            head = line[start:cut].rstrip("\"”’')]")
+            if _ABBREV.search(head):
+                continue
+            _emit(out, line, line_start, start, end_m.end())
+            start = end_m.end()
+        _emit(out, line, line_start, start, len(line))
+    return out
+
+
+def _emit(out: list[Span], line: str, line_start: int, start: int, end: int) -> None:
+    seg = line[start:end]
+    stripped = seg.strip()
+    if not stripped:
+        return
+    lead = len(seg) - len(seg.lstrip())
+    s = line_start + start + lead
+    out.append(Span(s, s + len(stripped), stripped))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:[%'’][a-z]*)?", norm(text))
+
+
+def norm(text: str) -> str:
+    """Casefolded, accent-free, markdown-free, single-spaced text for comparisons."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[*_`]+", " ", text)
+    text = re.sub(r"(\d)\s+%", r"\1%", text)
+    text = re.sub(r"(\d),(\d{3})\b", r"\1\2", text)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """``needle`` occurs in ``haystack`` as whole words, after normalisation."""
+    n = norm(needle)
+    if not n:
+        return False
+    return re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", norm(haystack)) is not None
+
+
+def similar(a: str, b: str) -> float:
+    """0..1 character similarity of the normalised strings."""
+    return SequenceMatcher(None, norm(a), norm(b), autojunk=False).ratio()
+
+
+def jaccard(a: str, b: str) -> float:
+    wa, wb = set(content_words(a)), set(content_words(b))
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / len(wa | wb)
+
+
+_STOP = frozenset(
+    """a an the of and or to in on for with by from as at is are was were be been being that
+    this these those it its which who whom what when where why how not no but if then than so
+    such into over under about after before between while can could should would will may
+    might must do does did has have had more most other some any each every all their there
+    they them we our you your he she his her i me my true false fill blank according
+    following statement complete completes which source""".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in _STOP and len(w) > 1]
+
+
+def clean_markup(text: str) -> str:
+    """Sentence text without markdown emphasis, for question wording (never for quotes)."""
+    text = re.sub(r"\*\*|__", "", text)
+    text = re.sub(r"(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_connective(text: str) -> str:
+    """Drop a leading discourse marker ("Here, ", "However, ") that only made sense in context."""
+    m = _CONNECTIVES.match(text)
+    if not m:
+        return text
+    rest = text[m.end() :]
+    return rest[:1].upper() + rest[1:] if rest else text
+
+
+def first_word(text: str) -> str:
+    m = re.match(r"[\W_]*([A-Za-z']+)", text)
+    return m.group(1).lower() if m else ""
+
+
+def starts_dangling(text: str) -> bool:
+    return first_word(text) in DANGLING
