@@ -56,14 +56,20 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=64, ge=1, description="Texts per encode batch")
 
     # -- ingestion (ingest/)
-    corpus_dir: Path = Field(default=Path("corpus"), description="Default folder for `missionrag ingest`")
-    chunk_size: int = Field(default=96, ge=32, description="Chunk size in tokens (sentence-aware splitter)")
+    corpus_dir: Path = Field(
+        default=Path("corpus"), description="Default folder for `missionrag ingest`"
+    )
+    chunk_size: int = Field(
+        default=96, ge=32, description="Chunk size in tokens (sentence-aware splitter)"
+    )
     chunk_overlap: int = Field(default=32, ge=0, description="Overlap between chunks in tokens")
     contextual_headers: bool = Field(
         default=False,
         description="Index each chunk headed by its title, file name and section (off: the retrieval eval scored it lower)",
     )
-    max_file_mb: float = Field(default=50.0, gt=0, description="Largest file or upload accepted, in MB")
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Largest file or upload accepted, in MB"
+    )
     allowed_dirs: str = Field(
         default="",
         description="os.pathsep-separated folders the API may ingest from; empty = corpus_dir and data_dir/uploads only",
@@ -75,28 +81,41 @@ class Settings(BaseSettings):
     url_timeout: float = Field(default=20.0, gt=0, description="Seconds to wait for a --url page")
 
     # -- retrieval (index/hybrid.py)
-    top_k: int = Field(default=5, ge=1, le=100, description="Hits returned by search and used by ask")
-    fusion: Literal["convex", "rrf"] = Field(
-        default="convex", description="How dense and keyword lists merge: score-weighted (convex) or reciprocal rank"
+    top_k: int = Field(
+        default=5, ge=1, le=100, description="Hits returned by search and used by ask"
     )
-    dense_weight: float = Field(default=0.4, ge=0, le=1, description="Weight of the dense list in convex fusion")
+    fusion: Literal["convex", "rrf"] = Field(
+        default="convex",
+        description="How dense and keyword lists merge: score-weighted (convex) or reciprocal rank",
+    )
+    dense_weight: float = Field(
+        default=0.4, ge=0, le=1, description="Weight of the dense list in convex fusion"
+    )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf)")
 
     max_query_chars: int = Field(
         default=2000, ge=10, description="Longest question or search query accepted"
     )
     max_statement_chars: int = Field(
-        default=5000, ge=10, description="Longest mission statement `check` accepts (use check-doc for documents)"
+        default=5000,
+        ge=10,
+        description="Longest mission statement `check` accepts (use check-doc for documents)",
     )
 
     # -- LLM (llm.py); unset URL = no LLM, everything works offline
-    llm_url: str | None = Field(default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1")
+    llm_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1"
+    )
     llm_model: str | None = Field(default=None, description="Model name the endpoint expects")
     llm_api_key: str | None = Field(default=None, description="API key, if the endpoint needs one")
-    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call falls back to offline")
+    llm_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds before an LLM call falls back to offline"
+    )
 
     # -- service (api.py)
-    api_token: str | None = Field(default=None, description="Bearer token required for write endpoints")
+    api_token: str | None = Field(
+        default=None, description="Bearer token required for write endpoints"
+    )
     host: str = Field(default="127.0.0.1", description="Bind address of `missionrag serve`")
     port: int = Field(default=8000, description="Port of `missionrag serve`")
     max_body_kb: int = Field(default=256, ge=1, description="Largest JSON request body in KB")

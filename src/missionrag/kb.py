@@ -148,7 +148,9 @@ class KnowledgeBase:
 
                 chunks = list(self.store.iter_chunks())
                 ctx = self.settings.contextual_headers
-                self._keyword.build([c.id for c in chunks], [index_text(c, ctx) for c in chunks], gen)
+                self._keyword.build(
+                    [c.id for c in chunks], [index_text(c, ctx) for c in chunks], gen
+                )
             return self._keyword
 
     def has_store(self) -> bool:
@@ -158,10 +160,7 @@ class KnowledgeBase:
             and not (self.settings.resolved_data_dir() / "chroma").exists()
         ):
             return False
-        try:
-            return bool(self.store.catalog())
-        except MissionRagError:
-            return False
+        return bool(self.store.catalog())
 
     # ------------------------------------------------------------------ ingestion
     def ingest(
@@ -387,7 +386,11 @@ class KnowledgeBase:
     def check(self, statement: str) -> CheckResult:
         from missionrag.check import check_statement
 
-        retriever = self if self.has_store() else None
+        # Scoring needs no store; a missing or busy store only costs the cited passages.
+        try:
+            retriever = self if self.has_store() else None
+        except MissionRagError:
+            retriever = None
         return check_statement(statement, self.settings, retriever=retriever, llm=self.llm)
 
     def quiz(

@@ -159,7 +159,13 @@ def run_retrieval_eval(
                     misses.append(f"{c.id}: {c.question}")
     sweep_rows: list[dict[str, Any]] = []
     for size, overlap in sweep or []:
-        sweep_rows.append({"chunk_size": size, "chunk_overlap": overlap, **_sweep_one(kb, cases_path, size, overlap)})
+        sweep_rows.append(
+            {
+                "chunk_size": size,
+                "chunk_overlap": overlap,
+                **_sweep_one(kb, cases_path, size, overlap),
+            }
+        )
     results["_sweep"] = sweep_rows
     results["_misses_hybrid_top5"] = misses
     summary = _summary(results, len(cases), kb.settings)
@@ -174,7 +180,14 @@ def _sweep_one(kb: KnowledgeBase, cases_path: Path, size: int, overlap: int) -> 
 
     paths = sorted({Path(d.source) for d in kb.documents() if not d.source.startswith("http")})
     with tempfile.TemporaryDirectory(prefix="mr-sweep-") as tmp:
-        s = kb.settings.model_copy(update={"data_dir": Path(tmp), "chunk_size": size, "chunk_overlap": overlap, "chroma_url": None})
+        s = kb.settings.model_copy(
+            update={
+                "data_dir": Path(tmp),
+                "chunk_size": size,
+                "chunk_overlap": overlap,
+                "chroma_url": None,
+            }
+        )
         other = KB(s)
         other.ingest(paths)
         _, res = run_retrieval_eval(other, cases_path, None, baseline=False)
@@ -195,11 +208,23 @@ def _summary(results: dict[str, Any], n: int, settings: Settings) -> str:
     for name, r in results.items():
         if name.startswith("_"):
             continue
-        lines.append(f"| {name} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} | {r['ms_per_query']} |")
+        lines.append(
+            f"| {name} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} | {r['ms_per_query']} |"
+        )
     if results.get("_sweep"):
-        lines += ["", "## Chunking sweep (hybrid)", "", "| chunk_size | overlap | chunks | hit@1 | hit@5 | MRR |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "## Chunking sweep (hybrid)",
+            "",
+            "| chunk_size | overlap | chunks | hit@1 | hit@5 | MRR |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for r in results["_sweep"]:
-            lines.append(f"| {r['chunk_size']} | {r['chunk_overlap']} | {r['chunks']} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} |")
+            lines.append(
+                f"| {r['chunk_size']} | {r['chunk_overlap']} | {r['chunks']} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} |"
+            )
     if results.get("_misses_hybrid_top5"):
-        lines += ["", "Hybrid misses in the top 5:", ""] + [f"- {m}" for m in results["_misses_hybrid_top5"]]
+        lines += ["", "Hybrid misses in the top 5:", ""] + [
+            f"- {m}" for m in results["_misses_hybrid_top5"]
+        ]
     return "\n".join(lines)

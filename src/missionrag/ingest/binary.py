@@ -9,7 +9,12 @@ from missionrag.models import Document, Mark
 
 
 def load_pdf(path: Path, source: str, doc_id: str) -> Document:
+    import logging
+
     from pypdf import PdfReader
+
+    # pypdf logs its repairs of damaged files; the user gets our one-line error instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     from pypdf.errors import PdfReadError
 
     try:
