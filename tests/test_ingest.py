@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DATA
 
 from missionrag.config import Settings
 from missionrag.errors import FileTooLargeError, InputError, UnsupportedFileError
 from missionrag.ingest import chunk_document, discover, load_file
-
-from conftest import CORPUS, DATA
 
 TRANSCRIPT = CORPUS / "oecd-opsi-challenges-implementing-missions.md"
 

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, REPO, make_settings
 
 from missionrag.errors import InputError
 from missionrag.kb import KnowledgeBase
-
-from conftest import CORPUS, REPO, make_settings
 
 
 def test_hybrid_finds_paraphrased_passages(corpus_kb: KnowledgeBase) -> None:

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import CORPUS, DATA, cli_env, make_settings
+
 from missionrag.config import Settings
 from missionrag.kb import KnowledgeBase
-
-from conftest import CORPUS, DATA, cli_env, make_settings
 
 
 def _snapshot(kb: KnowledgeBase) -> tuple[list[str], list[str], list[tuple[str, str]]]:
