@@ -188,6 +188,7 @@ class SimilarMission(BaseModel):
     issuer: str
     year: int | None = None
     similarity: float
+    source: str | None = Field(default=None, description="Where the mission is published")
 
 
 class CheckResult(BaseModel):

@@ -1,0 +1,80 @@
+"""check-doc: mission statements found in real strategy documents, verbatim, with locators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+from missionrag.check import check_statement
+from missionrag.check.docs import find_mission_candidates
+from missionrag.config import Settings
+from missionrag.ingest import load_file
+from missionrag.models import Document, Mark
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def test_markdown_strategy_yields_its_missions_and_nothing_else(settings: Settings) -> None:
+    doc = load_file(DATA / "check_strategy.md", settings)
+    found = find_mission_candidates(doc, today=TODAY)
+    texts = [t for t, _ in found]
+    assert texts == [
+        "By 2035, halve the number of people in the region who die early from heart disease and stroke.",
+        "Every child in the region leaves primary school able to swim and ride a bike by 2030.",
+        "Promote sustainable mobility.",
+        "By 2040, no household in the region lives in fuel poverty, with councils, utilities and charities working together.",
+    ]
+    for text, _ in found:
+        assert text in doc.text
+    # Each statement checks on its own, so the candidates are usable as they are.
+    results = [check_statement(t, today=TODAY) for t in texts]
+    assert results[0].criteria["measurable"].passed and results[2].mission_washing.flagged
+
+
+@pytest.mark.parametrize(
+    ("name", "statement", "locator"),
+    [
+        ("strategy.pdf", "Our goal is swimmable rivers in every city by 2035.", "page 1"),
+        (
+            "mission.docx",
+            "By 2032, every older person in the region can live independently at home for two years longer.",
+            "section: Healthy ageing mission",
+        ),
+    ],
+)
+def test_pdf_and_docx_candidates_carry_their_locator(
+    settings: Settings, name: str, statement: str, locator: str
+) -> None:
+    doc = load_file(DATA / name, settings)
+    assert (statement, locator) in find_mission_candidates(doc, today=TODAY)
+
+
+def test_page_locator_follows_the_marks() -> None:
+    page1 = "Introduction and thanks to all partners.\n"
+    page2 = "Our mission: by 2030, halve the number of road deaths in the county.\n"
+    doc = Document(
+        doc_id="d",
+        source="plan.pdf",
+        title="Plan",
+        text=page1 + page2,
+        kind="pdf",
+        marks=[
+            Mark(start=0, locator="page 1", page=1),
+            Mark(start=len(page1), locator="page 2", page=2),
+        ],
+    )
+    assert find_mission_candidates(doc, today=TODAY) == [
+        ("Our mission: by 2030, halve the number of road deaths in the county.", "page 2")
+    ]
+
+
+def test_a_document_without_missions_yields_nothing(tmp_path: Path, settings: Settings) -> None:
+    f = tmp_path / "minutes.md"
+    f.write_text(
+        "# Minutes\n\nThe meeting opened at ten. Coffee was served. The chair thanked everyone.\n",
+        encoding="utf-8",
+    )
+    assert find_mission_candidates(load_file(f, settings), today=TODAY) == []
