@@ -13,12 +13,13 @@ from collections import Counter
 from missionrag.models import QuizItem
 from missionrag.quiz.text import (
     BLANK,
-    DANGLING,
     contains,
     content_words,
     jaccard,
     norm,
     similar,
+    starts_dangling,
+    statement_split,
 )
 
 TF_OPTIONS = ["True", "False"]
@@ -31,22 +32,6 @@ _WORD_NUM = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
 }  # fmt: skip
-# Rule names, in the order the report lists them.
-RULES = (
-    "empty",
-    "shape",
-    "options-unique",
-    "answer-in-options",
-    "all-of-the-above",
-    "answer-supported",
-    "distractor-in-quote",
-    "near-equal-distractor",
-    "answer-visible",
-    "dangling",
-    "unrelated-question",
-    "not-verbatim",
-    "too-long",
-)
 
 
 def number_of(text: str) -> tuple[float, str] | None:
@@ -94,12 +79,7 @@ def _is_initials_of(acronym: str, name: str) -> bool:
 
 def statement_of(item: QuizItem) -> str:
     """The part of the question a reader judges (after the framing prefix)."""
-    q = item.question
-    for sep in ("? ", ": "):
-        if sep in q:
-            q = q.split(sep, 1)[1]
-            break
-    return q
+    return statement_split(item.question)[1]
 
 
 def item_problems(item: QuizItem, source_text: str | None = None) -> list[str]:
@@ -131,7 +111,9 @@ def item_problems(item: QuizItem, source_text: str | None = None) -> list[str]:
             bad.append("distractor-in-quote")
         if any(near_equal(o, item.answer) for o in others) and "options-unique" not in bad:
             bad.append("near-equal-distractor")
-    if item.type in ("mcq", "cloze") and contains(item.question, item.answer):
+    # The document title is shown for context; a word shared with it is no giveaway.
+    stem = item.question.replace(item.title, " ") if item.title else item.question
+    if item.type in ("mcq", "cloze") and contains(stem, item.answer):
         bad.append("answer-visible")
     if _dangling(item.question):
         bad.append("dangling")
@@ -157,23 +139,12 @@ def _supported(item: QuizItem) -> bool:
     return not contains(item.quote, claim) and not near_equal(claim, key)
 
 
-_CLAUSE_START = re.compile(r"(?:^|[.:?!]\s+|[\"“(]\s*)([A-Za-z']+)(?:\s+([A-Za-z']+))?")
-_EXPLETIVE_NEXT = frozenset("is was can may seems takes".split())
+_CLAUSE_START = re.compile(r"(?:^|[.:?!]\s+|[\"“(]\s*)(?=[A-Za-z])")
 
 
 def _dangling(question: str) -> bool:
     """A clause the reader sees opens with "This", "They", "He"... that nothing resolves."""
-    for m in _CLAUSE_START.finditer(question):
-        word, nxt = m.group(1).lower(), (m.group(2) or "").lower()
-        if word == "it's" or (word == "it" and nxt in _EXPLETIVE_NEXT):
-            continue  # "It is hard to ..." points at nothing
-        if word in DANGLING:
-            return True
-    return False
-
-
-def dedupe_key(item: QuizItem) -> str:
-    return norm(f"{item.quote}|{item.answer}|{item.claim or ''}")
+    return any(starts_dangling(question[m.end() :]) for m in _CLAUSE_START.finditer(question))
 
 
 def duplicate_of(item: QuizItem, accepted: list[QuizItem]) -> QuizItem | None:

@@ -7,48 +7,65 @@ the chunk that holds a sentence gives its locator, so citations come from the lo
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 
-from missionrag.index import Retriever
-from missionrag.models import Chunk
-from missionrag.quiz.terms import EntityIndex, Term, defined_term, numbers, quoted_terms
+from missionrag.quiz.lists import (
+    LIST_WORDS,
+    DocView,
+    Labelled,
+    bare_lists,
+    figures,
+    labelled_items,
+    locate,
+)
+from missionrag.quiz.terms import (
+    EntityIndex,
+    Term,
+    defined_term,
+    enumeration_term,
+    numbers,
+    quoted_terms,
+    runs,
+)
 from missionrag.quiz.text import (
     Span,
     clean_markup,
     contains,
+    content_words,
     split_sentences,
     starts_dangling,
     strip_connective,
     words,
+    wordset,
 )
 
 BASE_SCORE = {
-    "percent": 2.6, "year": 2.4, "person": 2.4, "organisation": 2.2, "number": 2.2,
+    "percent": 3.0, "year": 2.7, "person": 2.4, "organisation": 2.2, "number": 2.3,
     "place": 1.4, "term": 2.4,
 }  # fmt: skip
 LABELLED_SCORE = 3.2
-DOMAIN = frozenset(
-    """mission missions innovation government governments policy stakeholders governance public
-    challenge challenges criteria lessons design""".split()
+# Words of the course's subject; a sentence with none of them is usually an aside.
+DOMAIN = wordset(
+    """mission missions innovation government governments policy policies stakeholders
+    stakeholder governance public challenge challenges criteria lessons design societal systemic
+    transition sector sectors evaluation monitoring impact target targets funding portfolio
+    portfolios risk risks coordination ecosystem leadership"""
 )
-_LIST_LINE = re.compile(r"^(?P<indent>\s*)(?P<marker>-\s+|\d{1,2}[.)]\s+|❋\s*)(?P<rest>\S.*)$")
+_THIS_NOUN = re.compile(
+    r"^(?:This|That) (project|programme|program|initiative|mission|survey|report|event|workshop|"
+    r"network|tool|strategy|plan)\b"
+)
+_TRUNCATED_END = re.compile(r"\b(?:and|or|the|a|an|of|to|with|within|for|in|on|by|from|our)$", re.I)
 # Page furniture that is not course material.
 _BOILERPLATE = re.compile(
     r"\t|@|https?:|www\.|\.dk\b|licen[cs]ed|Creative Commons|\blogo\b|\bicons?\b|sign up|"
-    r"subscribe|cookie|click|check out|keep in touch|masterclass",
+    r"subscribe|cookie|click|check out|keep in touch|masterclass|learn more|^contact\b|"
+    r"reach out|^work with",
     re.I,
 )
-_CONNECT = frozenset("and of to vs. vs the in for on or with".split())
-
-
-@dataclass
-class DocView:
-    source: str
-    title: str
-    url: str | None
-    text: str
-    chunks: list[Chunk]
 
 
 @dataclass
@@ -72,143 +89,9 @@ class Fact:
     section: str | None = None
 
 
-@dataclass
-class Labelled:
-    label: str
-    label_start: int  # absolute
-    body_start: int  # absolute
-    group: str
-    context: str | None
-    kind: str = "term"
-    siblings: list[str] = field(default_factory=list)
-
-
-def load_docs(retriever: Retriever) -> list[DocView]:
-    """Documents in the order their chunks are stored, each with its chunks."""
-    by_source: dict[str, list[Chunk]] = {}
-    for chunk in retriever.all_chunks():
-        by_source.setdefault(chunk.source, []).append(chunk)
-    docs = []
-    for source, chunks in by_source.items():
-        chunks.sort(key=lambda c: (c.start, c.position))
-        text = retriever.document_text(source)
-        docs.append(DocView(source, chunks[0].title, chunks[0].url, text, chunks))
-    return docs
-
-
-def _locate(doc: DocView, offset: int) -> tuple[Chunk | None, str | None, str | None, str | None]:
-    """The chunk holding ``offset`` and the finest locator, link and section in force there."""
-    best: Chunk | None = None
-    for c in doc.chunks:
-        if c.start <= offset < c.start + len(c.text):
-            best = c
-            break
-    if best is None:
-        return None, None, None, None
-    locator, url, section = best.locator, best.url, best.section
-    for m in best.marks:
-        if m.start <= offset - best.start:
-            locator = m.locator or locator
-            url = m.url or url
-            section = m.section or section
-    return best, locator, url, section
-
-
-def _split_label(rest: str, marker: str) -> tuple[str, int] | None:
-    """(label, offset of the body in ``rest``) for "Label: body", "LabelBody" and "Title Case Body"."""
-    m = re.match(r"([\"“]?[A-Z][^:]{1,60}?):\s+(?=\S)", rest)
-    if m and len(m.group(1).split()) <= 7 and not m.group(1)[0].isdigit():
-        return m.group(1), m.end()
-    if marker.startswith("❋"):
-        m = re.match(r"(.{3,60}?[a-z])(?=[A-Z][a-z])", rest)
-        if m and len(m.group(1).split()) <= 8:
-            return m.group(1).strip(), m.end()
-    if marker.startswith("-") and ":" not in rest[:60]:
-        toks = list(re.finditer(r"\S+", rest))
-        last_cap = None
-        for i, t in enumerate(toks[:10]):
-            w = t.group(0)
-            if w[0].isupper():
-                last_cap = i
-            elif w.lower() not in _CONNECT:
-                break
-        if last_cap and last_cap <= 7 and len(toks) - last_cap >= 5:
-            label = rest[: toks[last_cap].start()].strip()
-            if len(label.split()) >= 2 or label[0].isupper():
-                return label, toks[last_cap].start()
-    return None
-
-
-def labelled_items(doc: DocView) -> dict[int, Labelled]:
-    """Labelled list items ("- Inspirational: Missions should ...") keyed by line start."""
-    items: dict[int, Labelled] = {}
-    lines = doc.text.split("\n")
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    group_key: str | None = None
-    context: str | None = None
-    last_line = -100
-    last_marker = ""
-    prose_since = False  # a heading or paragraph since the last item ends the list
-    for i, line in enumerate(lines):
-        m = _LIST_LINE.match(line)
-        found = _split_label(m.group("rest"), m.group("marker")) if m else None
-        if not m or not found:
-            if line.strip() and not m:
-                prose_since = True
-            continue
-        marker = m.group("marker").strip()[:1]
-        marker = "#" if marker.isdigit() else marker
-        label, body_off = found
-        # ❋ lessons carry their own sub-lists and paragraphs between items.
-        broken = prose_since and marker != "❋"
-        if group_key is None or broken or i - last_line > 8 or marker != last_marker:
-            group_key = f"{doc.source}#{offsets[i]}"
-            context = _context(doc, lines, offsets, i)
-        last_line, last_marker, prose_since = i, marker, False
-        rest_start = offsets[i] + m.start("rest")
-        items[offsets[i]] = Labelled(
-            label=label.strip("\"“” "),
-            label_start=rest_start + (1 if label[:1] in "\"“" else 0),
-            body_start=rest_start + body_off,
-            group=group_key,
-            context=context,
-        )
-    groups: dict[str, list[Labelled]] = {}
-    for item in items.values():
-        groups.setdefault(item.group, []).append(item)
-    for members in groups.values():
-        labels = [it.label for it in members]
-        for it in members:
-            it.siblings = [lb for lb in labels if lb != it.label]
-    return items
-
-
-def _context(doc: DocView, lines: list[str], offsets: list[int], i: int) -> str | None:
-    """What a list is about: a one-sentence intro line above it, else the section heading."""
-    j = i - 1
-    while j >= 0 and not lines[j].strip():
-        j -= 1
-    if j >= 0:
-        intro = lines[j].strip()
-        n_words = len(intro.split())
-        if (
-            intro[-1:] in ":."
-            and 4 <= n_words <= 30
-            and len(split_sentences(intro)) == 1
-            and not starts_dangling(intro)
-            and not _LIST_LINE.match(lines[j])
-        ):
-            return intro.rstrip(":. ")
-        if intro[-1:] not in ".:!?" and 1 <= n_words <= 8:
-            return f"section “{intro}”"
-    _, _, _, section = _locate(doc, offsets[i])
-    return f"section “{section}”" if section else None
-
-
-def _resolve(statement: str, prev: list[Span], index: EntityIndex, label: Labelled | None) -> str | None:
+def _resolve(
+    statement: str, prev: list[Span], index: EntityIndex, label: Labelled | None
+) -> str | None:
     """Replace a leading pronoun with what it points to, or ``None`` when that is unclear."""
     if not starts_dangling(statement):
         return statement
@@ -216,11 +99,25 @@ def _resolve(statement: str, prev: list[Span], index: EntityIndex, label: Labell
     word = first[0]
     rest = first[1] if len(first) > 1 else ""
     # Inside a labelled item, "They"/"It" point at an organisation label, "This" at a concept.
-    if label and rest and (
-        (word in {"They", "It"} and label.kind == "organisation")
-        or (word == "This" and label.kind == "term")
+    if (
+        label
+        and rest
+        and (
+            (word in {"They", "It"} and label.kind == "organisation")
+            or (word == "This" and label.kind == "term")
+        )
     ):
         return f"{label.label} {rest}"
+    m = _THIS_NOUN.match(statement)
+    if m and prev:
+        # "This project currently works with ..." -> "The project (Mission for ...) currently ..."
+        names = [
+            seq
+            for _, seq in runs(prev[-1].text)
+            if len(seq.split()) >= 2 and seq not in index.people
+        ]
+        if names:
+            return f"The {m.group(1)} ({names[-1]}){statement[m.end() :]}"
     if word in {"He", "She", "His", "Her"} and rest:
         for span in reversed(prev[-3:]):
             people = [t for t in index.tag(span.text) if t.kind == "person"]
@@ -230,7 +127,8 @@ def _resolve(statement: str, prev: list[Span], index: EntityIndex, label: Labell
     return None
 
 
-def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex) -> list[Fact]:
+def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex, corpus: str = "") -> list[Fact]:
+    """Candidate facts of one document; ``corpus`` (all text, lower-cased) vets quoted terms."""
     labels = labelled_items(doc)
     line_starts = sorted(labels)
     spans = split_sentences(doc.text)
@@ -240,14 +138,20 @@ def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex) -> list[Fact
         n_words = len(text.split())
         if n_words < 6 or n_words > 60 or _BOILERPLATE.search(text):
             continue
-        chunk, locator, url, section = _locate(doc, span.start)
+        if text[-1] not in '.!?:"”’)' and (_TRUNCATED_END.search(text) or n_words < 12):
+            continue  # a slide line cut mid-sentence, or a slide title
+        if (text.count("“") != text.count("”")) or text.count('"') % 2:
+            continue  # a piece of a longer quotation
+        chunk, locator, url, section = locate(doc, span.start)
         if chunk is None:
             continue
         line_start = doc.text.rfind("\n", 0, span.start) + 1
         label = labels.get(line_start)
         if label is None and line_starts:
             # A later sentence of a labelled item ("- OPSI: ... They have developed ...").
-            prior = [s for s in line_starts if s <= span.start and "\n" not in doc.text[s : span.start]]
+            prior = [
+                s for s in line_starts if s <= span.start and "\n" not in doc.text[s : span.start]
+            ]
             label = labels[prior[-1]] if prior else None
         is_first = label is not None and label.label_start >= span.start - 3
         base = dict(
@@ -270,25 +174,38 @@ def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex) -> list[Fact
         else:
             if text.rstrip().endswith("?"):
                 continue
-            resolved = _resolve(strip_connective(clean_markup(text)), spans[max(0, si - 3) : si], index, label)
+            resolved = _resolve(
+                strip_connective(clean_markup(text)), spans[max(0, si - 3) : si], index, label
+            )
             if resolved is None:
                 continue
             text_for_terms = resolved
             quote_start, quote = span.start, text
-        terms = [*numbers(text_for_terms), *index.tag(text_for_terms), *quoted_terms(text_for_terms)]
+        # A quoted phrase is vocabulary only when the corpus uses it more than once.
+        quoted = [t for t in quoted_terms(text_for_terms) if corpus.count(t.text.lower()) >= 2]
+        terms = [*numbers(text_for_terms), *index.tag(text_for_terms), *quoted]
         dt = defined_term(text_for_terms)
         if dt:
             terms.append(dt)
+        enum = enumeration_term(text_for_terms)
+        if enum:
+            terms.append(enum)
         seen: list[str] = []
         for term in terms:
             if is_first and label is not None and term.start < len(label.label) + 2:
                 continue  # the label itself is asked about through the labelled fact
             if term.text in seen or _count(text_for_terms, term.text) != 1:
                 continue
+            if any(contains(text_for_terms, a) for a in term.aliases):
+                continue  # "Danish Design Center (DDC)": the blank would spell its own answer
             seen.append(term.text)
-            score = BASE_SCORE[term.kind] + _bonus(text_for_terms)
+            score = BASE_SCORE[term.kind] + _bonus(text_for_terms, who=term.kind in _WHO)
             if term is dt:
                 score += 0.8
+            if term.kind == "number" and LIST_WORDS.match(text_for_terms[term.end :].strip()):
+                score += 0.8  # "five criteria", "six key lessons": the shape of a course
+            if term.kind in _WHO and corpus.count(term.text.lower()) >= 5:
+                continue  # the protagonist ("Bason", "OECD") is no test of anything
             out.append(
                 Fact(quote=quote, quote_start=quote_start, statement=text_for_terms, key=term,
                      score=score, context=label.context if label else None, **base)  # type: ignore[arg-type]
@@ -300,15 +217,63 @@ def _count(text: str, term: str) -> int:
     return len(re.findall(r"(?<![\w])" + re.escape(term) + r"(?![\w])", text, re.I))
 
 
-def _bonus(text: str) -> float:
+_WHO = frozenset({"person", "organisation", "place"})
+
+
+def _domain(text: str) -> float:
+    hits = sum(1 for w in words(text) if w in DOMAIN)
+    return min(0.6, 0.2 * hits) if hits else -0.4
+
+
+def _bonus(text: str, who: bool = False) -> float:
     ws = words(text)
     n = len(ws)
-    bonus = min(0.6, 0.2 * sum(1 for w in ws if w in DOMAIN))
+    hits = sum(1 for w in ws if w in DOMAIN)
+    # Who did what stands on its own; other facts with no word of the subject are asides.
+    bonus = min(0.6, 0.2 * hits) if hits or who else -0.4
+    if text.rstrip()[-1:] not in '.!?"”’)':
+        bonus -= 0.3  # slide fragments read worse than sentences
     if n < 9:
         bonus -= 0.4
     if n > 40:
         bonus -= 0.5
     return bonus
+
+
+LISTED_SCORE = 2.8
+
+
+def structure_facts(doc: DocView, doc_index: int) -> list[Fact]:
+    """Facts that live in a document's layout rather than in one sentence: bare-list items
+    under a naming heading, and slide figures (caption, note, value)."""
+    out: list[Fact] = []
+    for item in bare_lists(doc):
+        _, locator, url, section = locate(doc, item.start)
+        end = item.start + len(item.text)
+        out.append(
+            Fact(
+                source=doc.source, title=doc.title, url=url or doc.url, locator=locator,
+                quote=doc.text[item.heading_start : end], quote_start=item.heading_start,
+                statement=item.text, key=Term(item.text, "term", 0, len(item.text), role="listed"),
+                score=LISTED_SCORE + _domain(f"{item.heading} {item.text}"), doc_index=doc_index,
+                sentence_id=f"{doc.source}@{item.start}", group=item.group,
+                context=item.heading, section=section,
+            )
+        )  # fmt: skip
+    for fig in figures(doc):
+        _, locator, url, section = locate(doc, fig.start)
+        head = f"{fig.label} ({fig.note})" if fig.note else fig.label
+        statement = f"{head}: {fig.value}"
+        key = Term(fig.value, "percent", len(head) + 2, len(statement))
+        out.append(
+            Fact(
+                source=doc.source, title=doc.title, url=url or doc.url, locator=locator,
+                quote=doc.text[fig.start : fig.end], quote_start=fig.start, statement=statement,
+                key=key, score=BASE_SCORE["percent"] + _bonus(statement), doc_index=doc_index,
+                sentence_id=f"{doc.source}@{fig.start}", section=section,
+            )
+        )  # fmt: skip
+    return out
 
 
 def collect_facts(docs: list[DocView]) -> tuple[list[Fact], EntityIndex]:
@@ -317,11 +282,58 @@ def collect_facts(docs: list[DocView]) -> tuple[list[Fact], EntityIndex]:
     for doc in docs:
         for span in split_sentences(doc.text):
             index.learn(span.text)
+    corpus = "\n".join(d.text for d in docs).lower()
     facts: list[Fact] = []
     for i, doc in enumerate(docs):
-        facts.extend(facts_for_doc(doc, i, index))
+        facts.extend(facts_for_doc(doc, i, index, corpus))
+        facts.extend(structure_facts(doc, i))
     labels_kind(facts, index)
+    add_centrality(facts)
     return facts, index
+
+
+CENTRALITY_WEIGHT = 2.0
+
+
+def add_centrality(facts: list[Fact]) -> None:
+    """Favour sentences close to what their document is about (LexRank-style centroid).
+
+    A course tests the main line of a reading, not its asides; tf-idf over the candidate
+    sentences is enough to tell the two apart and needs no model.
+    """
+    sentences: dict[str, list[str]] = {}
+    for f in facts:
+        sentences.setdefault(f.sentence_id, content_words(f.statement))
+    df: Counter[str] = Counter()
+    for ws in sentences.values():
+        df.update(set(ws))
+    total = len(sentences) or 1
+    idf = {w: math.log(1 + total / c) for w, c in df.items()}
+
+    def vec(ws: list[str]) -> dict[str, float]:
+        tf = Counter(ws)
+        v = {w: c * idf[w] for w, c in tf.items()}
+        norm_ = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm_ for w, x in v.items()}
+
+    vectors = {sid: vec(ws) for sid, ws in sentences.items()}
+    # One centroid per document: the sum of its distinct sentences' vectors.
+    members: dict[int, dict[str, None]] = {}
+    for f in facts:
+        members.setdefault(f.doc_index, {})[f.sentence_id] = None
+    centroids: dict[int, dict[str, float]] = {}
+    for doc_index, sids in members.items():
+        total_vec: dict[str, float] = {}
+        for sid in sids:
+            for w, x in vectors[sid].items():
+                total_vec[w] = total_vec.get(w, 0.0) + x
+        length = math.sqrt(sum(x * x for x in total_vec.values())) or 1.0
+        centroids[doc_index] = {w: x / length for w, x in total_vec.items()}
+    for f in facts:
+        c = centroids[f.doc_index]
+        f.score += CENTRALITY_WEIGHT * sum(
+            x * c.get(w, 0.0) for w, x in vectors[f.sentence_id].items()
+        )
 
 
 def labels_kind(facts: list[Fact], index: EntityIndex) -> None:
@@ -342,15 +354,3 @@ def _label_is_org(label: str, index: EntityIndex) -> bool:
         return True
     tags = index.tag(label)
     return any(t.kind == "organisation" and len(t.text) >= len(label) // 2 for t in tags)
-
-
-def sibling_labels(facts: list[Fact]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for f in facts:
-        if f.group and f.body is not None and f.key.text not in out.setdefault(f.group, []):
-            out[f.group].append(f.key.text)
-    return out
-
-
-def mentions(fact: Fact, text: str) -> bool:
-    return contains(text, fact.key.text)

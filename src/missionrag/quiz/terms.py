@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from missionrag.quiz.text import wordset
+
 KINDS = ("percent", "year", "number", "organisation", "person", "place", "term")
 
 NUMBER_WORDS = {
@@ -19,26 +21,26 @@ NUMBER_WORDS = {
 }  # fmt: skip
 WORD_FOR = {v: k for k, v in NUMBER_WORDS.items()}
 
-ORG_WORDS = frozenset(
+ORG_WORDS = wordset(
     """Institute Institution Centre Center Observatory Commission Corporation Company Foundation
     Agency Lab Laboratory Academy University College Council Ministry Department Network Bank
-    Organisation Organization Office Fund Association Union Forum Parliament Agency Inc Ltd""".split()
+    Organisation Organization Office Fund Association Union Forum Parliament Agency Inc Ltd"""
 )
-TOOL_WORDS = frozenset("Playbook Canvas Model Framework Toolkit Handbook Guide Index Agenda".split())
+TOOL_WORDS = wordset("Playbook Canvas Model Framework Toolkit Handbook Guide Index Agenda")
 # Countries and regions: general knowledge, not read from the corpus.
-PLACES = frozenset(
+PLACES = wordset(
     """Afghanistan Argentina Australia Austria Belgium Brazil Bulgaria Canada Chile China Colombia
     Croatia Cyprus Czechia Denmark Egypt Estonia Europe Africa Asia America Finland France Germany
     Greece Hungary Iceland India Indonesia Ireland Israel Italy Japan Kenya Korea Latvia Lithuania
     Luxembourg Malta Mexico Netherlands Holland Nigeria Norway Poland Portugal Romania Scotland
     Singapore Slovakia Slovenia Spain Sweden Switzerland Turkey Ukraine UK USA US Wales England
     London Paris Copenhagen Stockholm Brussels Berlin Amsterdam California Texas Jersey York
-    Chile Peru""".split()
+    Chile Peru"""
 )
 # Capitals that are acronyms but not organisations.
-NOT_ORG_ACRONYMS = frozenset(
+NOT_ORG_ACRONYMS = wordset(
     """AI CEO CTO CFO STI COVID NGO NGOs CSO CSOs R&D R&I ICT GDP SDG SDGs OK FAQ PDF HTML URL
-    US USA UK EU2 II III IV MM HH TV CO2 PhD MBA API IT HR DIY USD EUR DKK""".split()
+    US USA UK EU2 II III IV MM HH TV CO2 PhD MBA API IT HR DIY USD EUR DKK"""
 )
 PERSON_BEFORE = re.compile(
     r"(?:\b(?:[Bb]y|[Pp]rogrammer|CEO|[Dd]irector|[Cc]ontact|[Pp]rofessor|[Ee]conomist|"
@@ -48,13 +50,13 @@ PERSON_AFTER = re.compile(
     r"^(?:,\s+(?:the|a|an)\s+[a-zA-Z]+|\s+(?:said|says|told|noted|notes|wrote|explained|argued|"
     r"stressed|introduced|launched|asked|began|went|from|at)\b)"
 )
-_COMMON_START = frozenset(
+_COMMON_START = wordset(
     """The A An In On At For From To By With When While Where If As After Before During Since
     Our We Just This That These Those It Its They Their There Here Some Many Most Each Every
     Only Both Such Other Another Any No Not And But Or So Yet Also Then However Learn Read Work
-    Would Check Make Join Who What Why How Computer Today Without Reach Contact Together""".split()
+    Would Check Make Join Who What Why How Computer Today Without Reach Contact Together"""
 )
-_CONNECT = frozenset("of for and the de on".split())
+_CONNECT = wordset("of for and the de on")
 _CAP_TOKEN = r"(?:[A-Z][A-Za-z0-9&.\-]*[A-Za-z0-9]|[A-Z])"
 _CAP_SEQ = re.compile(rf"{_CAP_TOKEN}(?:\s+(?:(?:of|for|and|the|de|on)\s+)?{_CAP_TOKEN})*")
 PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d+)?)(\s?%|\s(?:percent|per cent)\b)")
@@ -75,6 +77,8 @@ class Term:
     end: int = 0
     value: float | None = None
     aliases: tuple[str, ...] = field(default=())
+    # "enumeration": the last item of "A, B and C" - a cloze, never swapped (no peers to swap in)
+    role: str = ""
 
 
 def numbers(sentence: str) -> list[Term]:
@@ -122,7 +126,7 @@ def _strip_common(seq: str) -> tuple[int, str]:
     return (seq.find(" " + toks[drop]) + 1 if drop else 0), " ".join(toks[drop:])
 
 
-def _runs(sentence: str) -> list[tuple[int, str]]:
+def runs(sentence: str) -> list[tuple[int, str]]:
     """Capitalised runs as (offset, text); "OECD and Danish Design Centre" is two runs."""
     out: list[tuple[int, str]] = []
     for m in _CAP_SEQ.finditer(sentence):
@@ -144,7 +148,7 @@ def is_acronym(tok: str) -> bool:
 
 
 def abbreviates(acronym: str, name: str) -> bool:
-    """"IIPP" abbreviates "UCL Institute for Innovation and Public Purpose" (letters in order)."""
+    """ "IIPP" abbreviates "UCL Institute for Innovation and Public Purpose" (letters in order)."""
     caps = iter(w[0] for w in name.split() if w[0].isupper())
     letters = acronym.rstrip("s").replace("&", "")
     return len(name.split()) >= 2 and all(any(c == ch for c in caps) for ch in letters)
@@ -162,7 +166,7 @@ class EntityIndex:
         # Fragments (slide titles, contact blocks) teach wrong names; whole sentences only.
         if len(sentence.split()) < 5:
             return
-        for a, seq in _runs(sentence):
+        for a, seq in runs(sentence):
             toks = seq.split()
             before, after = sentence[:a], sentence[a + len(seq) :]
             paren = re.match(r"\s*\(([A-Z][A-Za-z&]{1,9})\)", after)
@@ -194,7 +198,7 @@ class EntityIndex:
     def tag(self, sentence: str) -> list[Term]:
         """Named entities in ``sentence`` with offsets; longest match wins."""
         found: list[Term] = []
-        for a, seq in _runs(sentence):
+        for a, seq in runs(sentence):
             toks = seq.split()
             kind = None
             if seq in self.people:
@@ -218,7 +222,13 @@ class EntityIndex:
                 elif tok in self.orgs:
                     alias = self.aliases.get(tok)
                     found.append(
-                        Term(tok, "organisation", ta, ta + len(tok), aliases=(alias,) if alias else ())
+                        Term(
+                            tok,
+                            "organisation",
+                            ta,
+                            ta + len(tok),
+                            aliases=(alias,) if alias else (),
+                        )
                     )
                 elif tok in PLACES:
                     found.append(Term(tok, "place", ta, ta + len(tok)))
@@ -236,14 +246,29 @@ def quoted_terms(sentence: str) -> list[Term]:
     return out
 
 
+_ENUMERATION = re.compile(
+    r"\b[a-z][\w-]*, (?:[a-z][\w-]*, )*[a-z][\w-]*,? and (?P<t>[a-z][\w-]{3,})(?=[.;:!?)]|$)"
+)
+
+
+def enumeration_term(sentence: str) -> Term | None:
+    """The last item of a closing list of single words ("framed, measurable and time-bound.")."""
+    m = _ENUMERATION.search(sentence)
+    if not m:
+        return None
+    return Term(m.group("t"), "term", m.start("t"), m.end("t"), role="enumeration")
+
+
 _DEFINED = [
-    re.compile(r"(?:^|,\s)(?P<t>[a-z][\w-]*(?: [a-z][\w-]*){0,2}) is defined as\b"),
+    re.compile(r"(?:^|,\s)(?P<t>[A-Za-z][a-z-]*(?: [a-z][\w-]*){0,2}) is defined as\b"),
     re.compile(
         r"^(?P<t>[A-Z][a-z][\w-]*(?: [a-z][\w-]*){0,2}) (?:is|are) (?:an? |the )?"
         r"(?:[\w-]+ ){0,3}?(?:approach|tool|role|way|method|framework|concept|answer|"
         r"“test runs”|process)\b"
     ),
-    re.compile(r"(?:^|,\s)(?P<t>[a-z][\w -]{2,40}?) (?:is|are) (?:also )?(?:referred to|known) as\b"),
+    re.compile(
+        r"(?:^|,\s)(?P<t>[a-z][\w -]{2,40}?) (?:is|are) (?:also )?(?:referred to|known) as\b"
+    ),
 ]
 
 

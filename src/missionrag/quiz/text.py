@@ -13,6 +13,12 @@ from difflib import SequenceMatcher
 
 BLANK = "_____"
 
+
+def wordset(text: str) -> frozenset[str]:
+    """A word list written as one string (readable in source, one set at import)."""
+    return frozenset(text.split())
+
+
 # Bullets and markdown list markers that open a line but are not part of the sentence.
 _LINE_MARKER = re.compile(r"^\s*(?:[-*•·❋+]\s*|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)+")
 # A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before a space and
@@ -24,9 +30,9 @@ _ABBREV = re.compile(
 )
 
 # Words that make a sentence depend on the one before it (issue 5: no dangling "this"/"they").
-DANGLING = frozenset(
+DANGLING = wordset(
     """this that these those they them their it its he she his her him both such we our us
-    another other others latter former also then thus hence""".split()
+    others latter former also then thus hence"""
 )
 _CONNECTIVES = re.compile(
     r"^(?:Here|Additionally|Furthermore|Moreover|However|In fact|For example|In addition|"
@@ -79,6 +85,8 @@ def words(text: str) -> list[str]:
 def norm(text: str) -> str:
     """Casefolded, accent-free, markdown-free, single-spaced text for comparisons."""
     text = unicodedata.normalize("NFKD", text)
+    # "striving forMissions": a heading glued to its paragraph by the page export.
+    text = re.sub(r"([a-z])([A-Z][a-z])", r"\1 \2", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"[*_`]+", " ", text)
@@ -107,13 +115,13 @@ def jaccard(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb)
 
 
-_STOP = frozenset(
+_STOP = wordset(
     """a an the of and or to in on for with by from as at is are was were be been being that
     this these those it its which who whom what when where why how not no but if then than so
     such into over under about after before between while can could should would will may
     might must do does did has have had more most other some any each every all their there
     they them we our you your he she his her i me my true false fill blank according
-    following statement complete completes which source""".split()
+    following statement complete completes which source"""
 )
 
 
@@ -138,9 +146,30 @@ def strip_connective(text: str) -> str:
 
 
 def first_word(text: str) -> str:
-    m = re.match(r"[\W_]*([A-Za-z']+)", text)
+    m = re.match(r"[\W_]*([A-Za-z]+)", text)
     return m.group(1).lower() if m else ""
 
 
+# "It is hard to ...", "It's often difficult to ...": an "it" that points at nothing.
+_EXPLETIVE = re.compile(r"^it(?:'s|’s|\s+is|\s+was)\s+(?:[a-z]+\s+){0,2}?(?:to|that|for)\b", re.I)
+
+
 def starts_dangling(text: str) -> bool:
-    return first_word(text) in DANGLING
+    """``text`` opens with a word that needs the previous sentence ("This", "They", "He")."""
+    t = text.lstrip("\"“‘'(*- ")
+    if t.startswith(BLANK) or _EXPLETIVE.match(t):  # "_____ also ...": the blank is the subject
+        return False
+    return first_word(t) in DANGLING
+
+
+def statement_split(question: str) -> tuple[str, str]:
+    """(framing, statement) of a generated question: the statement follows the first "? " or
+    ": " ("True or false? According to ...: <statement>" -> the part a reader judges)."""
+    for sep in ("? ", ": "):
+        if sep in question:
+            head, _, tail = question.partition(sep)
+            if sep == "? " and ": " in tail and tail.startswith("According to"):
+                more, _, tail = tail.partition(": ")
+                head = f"{head}{sep}{more}"
+            return head, tail
+    return "", question
