@@ -13,6 +13,7 @@ threads never race to load them).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,10 +27,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from missionrag import __version__
+from missionrag.api.deps import ComputeSlots
 from missionrag.api.errors import install_error_handlers
 from missionrag.api.routers import ask, check, documents, health, quiz, search
 from missionrag.api.security import BodyLimitMiddleware, write_refusal
 from missionrag.config import Settings, get_settings
+from missionrag.errors import MissionRagError
 
 if TYPE_CHECKING:
     from missionrag.kb import KnowledgeBase
@@ -59,6 +62,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         page = scope.get("path") == "/"
+        asset = str(scope.get("path", "")).startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -68,6 +72,10 @@ class SecurityHeaders:
                 if page:
                     headers.append((b"content-security-policy", PAGE_CSP.encode()))
                     headers.append((b"x-frame-options", b"DENY"))
+                if asset:
+                    # Revalidate (cheap 304 via ETag): after an upgrade the page and its
+                    # modules must not mix versions from the browser's heuristic cache.
+                    headers.append((b"cache-control", b"no-cache"))
                 message["headers"] = headers
             await send(message)
 
@@ -94,6 +102,15 @@ def _warm_up(kb: KnowledgeBase) -> None:
     _ = kb.llm
 
 
+def compute_slots() -> int:
+    """Knowledge-base calls allowed at once: one per core (ONNX fills a core), 2 to 8."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 2
+    return max(2, min(8, cores))
+
+
 def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
     """The app for ``settings`` (default: from the environment); pass ``kb`` to share one."""
     settings = settings or get_settings()
@@ -105,7 +122,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             from missionrag.kb import KnowledgeBase
 
             app.state.kb = KnowledgeBase(settings)
-        await run_in_threadpool(_warm_up, app.state.kb)
+        try:
+            await run_in_threadpool(_warm_up, app.state.kb)
+        except MissionRagError as exc:
+            # uvicorn follows with a traceback; this line is the part a person needs.
+            logger.error("cannot start: %s", exc)
+            raise
         reason = write_refusal(settings)
         if reason:
             logger.warning(reason)
@@ -125,6 +147,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.state.settings = settings
     app.state.kb = kb
     app.state.write_lock = threading.Lock()
+    app.state.compute = ComputeSlots(compute_slots())
 
     install_error_handlers(app)
     for module in (health, search, ask, check, quiz, documents):

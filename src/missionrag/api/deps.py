@@ -1,15 +1,18 @@
 """Dependencies as ``Annotated`` aliases (full-stack-fastapi-template style).
 
-The app owns one ``Settings``, one ``KnowledgeBase`` (one embedded Chroma store per process)
-and one write lock, all on ``app.state``; routes ask for them by type.
+The app owns one ``Settings``, one ``KnowledgeBase`` (one embedded Chroma store per process),
+one write lock and the compute slots, all on ``app.state``; routes ask for them by type.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from missionrag.api.schemas import AskRequest, CheckRequest, SearchRequest
@@ -18,22 +21,53 @@ from missionrag.config import Settings
 from missionrag.kb import KnowledgeBase
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are ``async def`` even when trivial: FastAPI runs a plain ``def`` dependency on
+# the threadpool, one thread hop per dependency per request.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_kb(request: Request) -> KnowledgeBase:
+async def get_kb(request: Request) -> KnowledgeBase:
     kb: KnowledgeBase = request.app.state.kb
     return kb
 
 
-def get_write_lock(request: Request) -> threading.Lock:
+async def get_write_lock(request: Request) -> threading.Lock:
     lock: threading.Lock = request.app.state.write_lock
     return lock
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class ComputeSlots:
+    """At most ``size`` knowledge-base calls run at once; the others wait, holding no thread.
+
+    Why: ask and check embed sentences with ONNX, which already uses every core. Forty such
+    calls at once (the threadpool's size) thrash the CPU, and requests for the same passages
+    all miss the embedding cache together and repeat the same work. Measured on the corpus
+    (2 cores, 100 concurrent /ask right after start): 47-88 s unthrottled, see bench/REPORT.md.
+    The wait is async, so /health and the page stay responsive while a queue builds up.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._slots = anyio.Semaphore(size)
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        async with self._slots:
+            return await run_in_threadpool(fn, *args, **kwargs)
+
+
+async def get_compute(request: Request) -> ComputeSlots:
+    slots: ComputeSlots = request.app.state.compute
+    return slots
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ComputeDep = Annotated[ComputeSlots, Depends(get_compute)]
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
 WriteLockDep = Annotated[threading.Lock, Depends(get_write_lock)]
 # Use as ``dependencies=[WriteAccess]`` on every route that changes the knowledge base.
@@ -56,17 +90,17 @@ def _too_long(field: str, value: str, limit: int) -> None:
         )
 
 
-def search_body(body: SearchRequest, settings: SettingsDep) -> SearchRequest:
+async def search_body(body: SearchRequest, settings: SettingsDep) -> SearchRequest:
     _too_long("query", body.query, settings.max_query_chars)
     return body
 
 
-def ask_body(body: AskRequest, settings: SettingsDep) -> AskRequest:
+async def ask_body(body: AskRequest, settings: SettingsDep) -> AskRequest:
     _too_long("question", body.question, settings.max_query_chars)
     return body
 
 
-def check_body(body: CheckRequest, settings: SettingsDep) -> CheckRequest:
+async def check_body(body: CheckRequest, settings: SettingsDep) -> CheckRequest:
     _too_long("statement", body.statement, settings.max_statement_chars)
     return body
 

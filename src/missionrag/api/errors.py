@@ -8,6 +8,7 @@ validation must not come back as a 2 MB error message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ logger = logging.getLogger("missionrag.api")
 GENERIC_500 = "internal error: the request failed on the server; the server log has the details"
 
 
-def _loc(loc: tuple[object, ...] | list[object]) -> str:
+def _loc(loc: Sequence[object]) -> str:
     # ("body", "statement") -> "statement"; the "body" prefix means nothing to a person.
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"

@@ -163,10 +163,10 @@ class BodyLimitMiddleware:
             return
         upload = is_upload(scope)
         limit = self.max_upload if upload else self.max_body
-        message = self.upload_message if upload else self.body_message
+        detail = self.upload_message if upload else self.body_message
         length = _content_length(scope)
         if length is not None and length > limit:
-            await _send_413(send, message)
+            await _send_413(send, detail)
             return
 
         seen = 0
@@ -178,7 +178,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge(message)
+                    raise BodyTooLarge(detail)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -194,7 +194,7 @@ class BodyLimitMiddleware:
             # for readers that let the exception escape.
             if started:
                 raise
-            await _send_413(send, message)
+            await _send_413(send, detail)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -207,8 +207,11 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _send_413(send: Send, message: str) -> None:
-    body = json.dumps({"detail": message}).encode()
+async def _send_413(send: Send, detail: str) -> None:
+    # No "Connection: close": closing with unread bytes in the socket makes the kernel send a
+    # reset that can destroy this very response before the client reads it. uvicorn discards
+    # the rest of the body instead.
+    body = json.dumps({"detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -216,8 +219,6 @@ async def _send_413(send: Send, message: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                # The unread rest of the body makes the connection unusable for another request.
-                (b"connection", b"close"),
             ],
         }
     )

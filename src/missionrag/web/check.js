@@ -1,6 +1,6 @@
 // Check tab: score a mission statement as it is typed.
 
-import { $, api, debounce, el, fill, pct, status } from "./core.js";
+import { $, api, debounce, el, fill, pct, safeUrl, status } from "./core.js";
 import { openSource, shortSource } from "./documents.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -32,7 +32,7 @@ function buildChart() {
   const chart = $("chart");
   const rows = [...CRITERIA, ["washing", "Washing risk"]];
   const labelW = 118;
-  const trackW = 200;
+  const trackW = 176; // leaves 66 units for values like "100 ✓"
   rows.forEach(([key, label], i) => {
     const y = 14 + i * 34;
     const risk = key === "washing";
@@ -54,11 +54,6 @@ function buildChart() {
     chart.append(value);
     bars[key] = { bar, value, risk };
   });
-  if (rows.length) {
-    chart.append(
-      svg("line", { x1: labelW + trackW * 0.5, x2: labelW + trackW * 0.5, y1: 8, y2: 180, class: "chart-mid" }),
-    );
-  }
 }
 
 function setBar(key, score, passed) {
@@ -143,8 +138,7 @@ function renderStatement(statement, findings) {
         { id: `finding-${i}`, class: `sev-${f.severity}` },
         el("span", { class: `badge sev-${f.severity}` }, f.severity),
         " ",
-        el("q", {}, Array.from(statement).slice(f.start, f.end).join("")),
-        " ",
+        ...quoteUnlessRepeated(Array.from(statement).slice(f.start, f.end).join(""), f.message),
         f.message,
         f.suggestion ? el("span", { class: "suggestion" }, ` Try: ${f.suggestion}`) : null,
       ),
@@ -152,8 +146,14 @@ function renderStatement(statement, findings) {
   );
 }
 
+/** The marked words, unless the message already quotes them ("'strive' sets a direction"). */
+function quoteUnlessRepeated(span, message) {
+  return span && !message.includes(span) ? [el("q", {}, span), " "] : [];
+}
+
 function passage(ref) {
   const where = [ref.title || shortSource(ref.source), ref.locator].filter(Boolean).join(" · ");
+  const url = safeUrl(ref.url);
   return el(
     "blockquote",
     { class: "passage" },
@@ -164,6 +164,8 @@ function passage(ref) {
       where,
       " ",
       el("button", { type: "button", class: "link", onclick: () => openSource(ref) }, "Show in document"),
+      url ? " · " : null,
+      url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "Open the original ↗") : null,
     ),
   );
 }
@@ -231,7 +233,10 @@ function renderAdvice(result) {
             el(
               "span",
               { class: "meta" },
-              [m.issuer, m.year, `${pct(m.similarity)}% similar`].filter(Boolean).join(" · "),
+              // A similarity that rounds to 0% says nothing useful; leave it out.
+              [m.issuer, m.year, pct(m.similarity) ? `${pct(m.similarity)}% similar` : null]
+                .filter(Boolean)
+                .join(" · "),
             ),
           ),
         )

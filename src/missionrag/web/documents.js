@@ -127,7 +127,7 @@ async function write(run, okMessage) {
   try {
     const result = await run();
     pendingWrite = null;
-    $("token-box").hidden = true;
+    $("token-form").hidden = true;
     const report = result && result.report;
     let message = okMessage;
     if (report && !report.added.length && !report.updated.length && report.unchanged.length) {
@@ -135,11 +135,13 @@ async function write(run, okMessage) {
     }
     status(line, message, "ok");
     await refreshDocuments();
+    // The header's counts come from /health; app.js refreshes them on this event.
+    document.dispatchEvent(new CustomEvent("documents-changed"));
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       pendingWrite = { run, okMessage };
-      $("token-box").hidden = false;
+      $("token-form").hidden = false;
       status(
         line,
         getToken() ? "That token was not accepted. Check it and try again." : err.message,

@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from missionrag.api.deps import AskBody, KBDep
+from missionrag.api.deps import AskBody, ComputeDep, KBDep
 from missionrag.api.errors import GENERIC_500
 from missionrag.errors import MissionRagError
 from missionrag.models import Answer
@@ -27,8 +27,8 @@ logger = logging.getLogger("missionrag.api")
 
 
 @router.post("/ask", response_model=Answer)
-def ask(body: AskBody, kb: KBDep) -> Answer:
-    return kb.ask(body.question, body.top_k)
+async def ask(body: AskBody, kb: KBDep, compute: ComputeDep) -> Answer:
+    return await compute.run(kb.ask, body.question, body.top_k)
 
 
 def sse(event: str, data: Any) -> str:
@@ -57,12 +57,17 @@ def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "token* then answer"}},
 )
-def ask_stream(body: AskBody, kb: KBDep) -> StreamingResponse:
-    events = iter(kb.ask_stream(body.question, body.top_k))
-    # Pull the first event here so errors before any output (empty store, bad input) still
-    # get their real HTTP status instead of a 200 with an error event.
-    first = next(events, None)
-    head = [first] if first is not None else []
+async def ask_stream(body: AskBody, kb: KBDep, compute: ComputeDep) -> StreamingResponse:
+    def start() -> tuple[list[dict[str, Any]], Iterator[dict[str, Any]]]:
+        events = iter(kb.ask_stream(body.question, body.top_k))
+        # The first event is pulled here so errors before any output (empty store, bad input)
+        # keep their real HTTP status instead of a 200 with an error event. Retrieval and the
+        # extractive answer happen here, inside a compute slot; LLM tokens that follow are
+        # network-bound and stream outside it.
+        first = next(events, None)
+        return ([first] if first is not None else []), events
+
+    head, events = await compute.run(start)
     return StreamingResponse(
         _frames(chain(head, events)),
         media_type="text/event-stream",

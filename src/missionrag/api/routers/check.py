@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from missionrag.api.deps import CheckBody, KBDep
+from missionrag.api.deps import CheckBody, ComputeDep, KBDep
 from missionrag.models import CheckResult
 
 router = APIRouter(tags=["check"])
 
 
 @router.post("/check", response_model=CheckResult)
-def check(body: CheckBody, kb: KBDep) -> CheckResult:
-    return kb.check(body.statement)
+async def check(body: CheckBody, kb: KBDep, compute: ComputeDep) -> CheckResult:
+    return await compute.run(kb.check, body.statement)

@@ -182,5 +182,6 @@ def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path)
 def delete_document(
     doc_id: DocId, kb: KBDep, settings: SettingsDep, lock: WriteLockDep
 ) -> DeleteOut:
-    info = _delete(kb, lock, doc_id, uploads_dir(settings.resolved_data_dir()))
+    # Not uploads_dir(): a delete has no reason to create the folder.
+    info = _delete(kb, lock, doc_id, settings.resolved_data_dir() / "uploads")
     return DeleteOut(deleted=info)

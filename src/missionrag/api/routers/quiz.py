@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from missionrag.api.deps import KBDep
+from missionrag.api.deps import ComputeDep, KBDep
 from missionrag.api.schemas import QuizRequest
 from missionrag.models import QuizItem
 
 router = APIRouter(tags=["quiz"])
 
-_FILE_TYPES = {
+_FILE_TYPES: dict[str, dict[str, object]] = {
     "text/plain": {},
-    "application/octet-stream": {},
+    "text/csv": {},
+    "text/markdown": {},
+    "application/zip": {},
 }
 
 
@@ -21,17 +23,18 @@ _FILE_TYPES = {
     response_model=list[QuizItem],
     responses={200: {"content": _FILE_TYPES, "description": "JSON array, or a file download"}},
 )
-def quiz(body: QuizRequest, kb: KBDep) -> list[QuizItem] | Response:
-    items = kb.quiz(
-        n=body.n, topic=body.topic, types=list(body.types or []) or None, seed=body.seed
-    )
+async def quiz(body: QuizRequest, kb: KBDep, compute: ComputeDep) -> list[QuizItem] | Response:
+    types: list[str] | None = list(body.types or []) or None
+    items = await compute.run(kb.quiz, n=body.n, topic=body.topic, types=types, seed=body.seed)
     if body.format == "json":
         return items
     # Imported here: the exporters are only needed for downloads.
     from missionrag.quiz.export import export_quiz, file_extension, media_type
 
-    data = export_quiz(items, body.format)
-    name = f"missionrag-quiz.{file_extension(body.format).lstrip('.')}"
+    data = await compute.run(export_quiz, items, body.format)
+    # Same seed, same quiz: the file name says which, so two downloads are not confused.
+    stem = f"missionrag-quiz-{body.seed}" if body.seed is not None else "missionrag-quiz"
+    name = f"{stem}.{file_extension(body.format).lstrip('.')}"
     return Response(
         content=data,
         media_type=media_type(body.format),

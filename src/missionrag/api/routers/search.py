@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from missionrag.api.deps import KBDep, SearchBody
+from missionrag.api.deps import ComputeDep, KBDep, SearchBody
 from missionrag.models import SearchResult
 
 router = APIRouter(tags=["search"])
 
 
 @router.post("/search", response_model=SearchResult)
-def search(body: SearchBody, kb: KBDep) -> SearchResult:
-    # Plain ``def``: embedding and Chroma block, so FastAPI runs this in its threadpool.
-    return SearchResult(query=body.query, hits=kb.search(body.query, body.top_k))
+async def search(body: SearchBody, kb: KBDep, compute: ComputeDep) -> SearchResult:
+    # Embedding and Chroma block: compute.run puts the call on the threadpool, in a slot.
+    hits = await compute.run(kb.search, body.query, body.top_k)
+    return SearchResult(query=body.query, hits=hits)
