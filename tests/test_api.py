@@ -198,6 +198,15 @@ def test_openapi_lists_every_endpoint(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
 
 
+def test_api_docs_work_offline(client: httpx.Client) -> None:
+    """/docs serves Swagger UI from local files: no CDN address in the page."""
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    js = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+
+
 def test_web_page_and_assets(client: httpx.Client) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "<title>missionrag" in r.text

@@ -108,6 +108,7 @@ def test_upload_search_delete_round_trip(client: httpx.Client, server: ApiServer
     assert len(body["report"]["added"]) == 1
     (doc,) = body["documents"]
     assert doc["title"] == "Quokka harbour mission"
+    assert doc["source"] == "uploads/quokka notes.md"  # no server paths leak to clients
     assert "quokka notes.md" in _uploads(server)
 
     hits = client.post("/search", json={"query": "quokka harbour plastic", "top_k": 1}).json()[

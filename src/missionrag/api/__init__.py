@@ -111,6 +111,30 @@ def compute_slots() -> int:
     return max(2, min(8, cores))
 
 
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from local files, so the API explorer works with no network."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    try:
+        import swagger_ui_bundle
+
+        assets = Path(swagger_ui_bundle.swagger_ui_path)
+    except ImportError:  # pragma: no cover - a dependency; without it /docs stays off
+        return
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="missionrag API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
     """The app for ``settings`` (default: from the environment); pass ``kb`` to share one."""
     settings = settings or get_settings()
@@ -143,6 +167,10 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             "innovation policy. Writes need `Authorization: Bearer <MISSIONRAG_API_TOKEN>`."
         ),
         lifespan=lifespan,
+        # The stock /docs page loads Swagger UI from a CDN, which is blank offline; ours serves
+        # the same UI from the swagger-ui-bundle package (below).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.kb = kb
@@ -158,6 +186,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    _mount_docs(app)
 
     # Added last = outermost: the size check runs before anything reads the body.
     app.add_middleware(SecurityHeaders)

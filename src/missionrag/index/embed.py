@@ -61,40 +61,65 @@ class TorchEmbedder:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with a small LRU for repeated queries (ask, search, check advice)."""
+    """Wraps an embedder with an LRU and single-flight for repeated texts.
 
-    def __init__(self, inner: Embedder, size: int = 2048) -> None:
+    Under a burst of API requests many threads ask for the same question or passage at once;
+    without single-flight each one would run the model on it (the load benchmark of issue #6
+    saw 40 threads encoding the same texts on 2 cores). The first asker computes, the others
+    wait for its result.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 4096) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._inflight: dict[str, threading.Event] = {}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out: list[np.ndarray | None] = []
-        missing: list[str] = []
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        found: dict[str, np.ndarray] = {}
+        mine: list[str] = []
+        waits: list[tuple[str, threading.Event]] = []
         with self._lock:
-            for t in texts:
+            for t in dict.fromkeys(texts):
                 v = self._cache.get(t)
                 if v is not None:
                     self._cache.move_to_end(t)
+                    found[t] = v
+                elif t in self._inflight:
+                    waits.append((t, self._inflight[t]))
                 else:
-                    missing.append(t)
-                out.append(v)
-        if missing:
-            uniq = list(dict.fromkeys(missing))
-            vecs = self.inner.embed(uniq)
-            fresh = dict(zip(uniq, vecs, strict=True))
-            with self._lock:
-                for t, v in fresh.items():
-                    self._cache[t] = v
-                    if len(self._cache) > self._size:
+                    self._inflight[t] = threading.Event()
+                    mine.append(t)
+        if mine:
+            try:
+                vecs = self.inner.embed(mine)
+                with self._lock:
+                    for t, v in zip(mine, vecs, strict=True):
+                        found[t] = v
+                        self._cache[t] = v
+                    while len(self._cache) > self._size:
                         self._cache.popitem(last=False)
-            out = [fresh[t] if v is None else v for t, v in zip(texts, out, strict=True)]
-        if not out:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([v for v in out if v is not None]).astype(np.float32)
+            finally:
+                with self._lock:
+                    for t in mine:
+                        self._inflight.pop(t).set()
+        retry: list[str] = []
+        for t, event in waits:
+            event.wait()
+            with self._lock:
+                v = self._cache.get(t)
+            if v is None:  # the other thread failed or the entry was evicted: compute here
+                retry.append(t)
+            else:
+                found[t] = v
+        if retry:
+            found.update(zip(retry, self.inner.embed(retry), strict=True))
+        return np.stack([found[t] for t in texts]).astype(np.float32)
 
 
 _EMBEDDERS: dict[tuple[str, str], Embedder] = {}

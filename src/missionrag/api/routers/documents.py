@@ -171,9 +171,11 @@ def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path)
     with lock:
         info = kb.delete_document(doc_id)
         # An uploaded file goes too, or the next `ingest` of uploads/ would bring it back.
-        path = Path(info.source).expanduser().resolve()
-        if uploads.resolve() in path.parents:
-            path.unlink(missing_ok=True)
+        # Uploads are named "uploads/<file>" in the store (kb._source_name).
+        if info.source.startswith("uploads/"):
+            path = (uploads / info.source.removeprefix("uploads/")).resolve()
+            if uploads.resolve() in path.parents:
+                path.unlink(missing_ok=True)
     logger.info("deleted %s (%s)", info.doc_id, info.source)
     return info
 
