@@ -65,7 +65,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=32, ge=0, description="Overlap between chunks in tokens")
     contextual_headers: bool = Field(
         default=False,
-        description="Index each chunk headed by its title, file name and section (off: the retrieval eval scored it lower)",
+        description="Embed each chunk headed by its title, file name and section (off: the retrieval eval scored it lower)",
+    )
+    keyword_headers: bool = Field(
+        default=True,
+        description="BM25 indexes each chunk headed by its title, file name and section, so a question naming a source matches its passages",
     )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Largest file or upload accepted, in MB"
@@ -84,14 +88,29 @@ class Settings(BaseSettings):
     top_k: int = Field(
         default=5, ge=1, le=100, description="Hits returned by search and used by ask"
     )
-    fusion: Literal["convex", "rrf"] = Field(
-        default="convex",
-        description="How dense and keyword lists merge: score-weighted (convex) or reciprocal rank",
+    fusion: Literal["zscore", "convex", "rrf"] = Field(
+        default="zscore",
+        description="How dense and keyword lists merge: standardised scores (zscore), scores over each list's best (convex) or reciprocal rank (rrf)",
     )
     dense_weight: float = Field(
-        default=0.4, ge=0, le=1, description="Weight of the dense list in convex fusion"
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Weight of the dense list in fusion; the keyword list gets the rest",
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf)")
+    dense_centering: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the corpus mean vector taken off the query before dense search (0 = plain cosine)",
+    )
+    search_pool: int = Field(
+        default=100,
+        ge=10,
+        le=1000,
+        description="Candidates each retriever returns for fusion (at least 4 x top_k)",
+    )
 
     max_query_chars: int = Field(
         default=2000, ge=10, description="Longest question or search query accepted"

@@ -41,6 +41,7 @@ from missionrag.models import (
 )
 
 if TYPE_CHECKING:
+    from missionrag.index.centroid import Centroid
     from missionrag.index.embed import Embedder
     from missionrag.index.keyword import KeywordIndex
     from missionrag.index.store import ChunkStore
@@ -91,6 +92,7 @@ class KnowledgeBase:
         self.settings = settings or Settings()
         self._store: ChunkStore | None = None
         self._keyword: KeywordIndex | None = None
+        self._centroid: Centroid | None = None
         self._embedder: Embedder | None = None
         self._llm: LLM | None | bool = False  # False = not yet resolved
         self._write_lock = threading.RLock()
@@ -136,22 +138,55 @@ class KnowledgeBase:
 
     @property
     def keyword(self) -> KeywordIndex:
-        """The BM25 index, brought in step with the store's generation before it is used."""
+        """The BM25 index (and the centroid), brought in step with the store's generation."""
+        from missionrag.index.centroid import Centroid
         from missionrag.index.keyword import KeywordIndex
 
         with self._kw_lock:
-            if self._keyword is None:
-                self._keyword = KeywordIndex(self._keyword_dir())
+            if self._keyword is None or self._centroid is None:
+                base = self._keyword_dir()
+                # The BM25 text depends on keyword_headers: one index per choice, so turning it
+                # on or off never loads an index built the other way.
+                tag = ".headers" if self.settings.keyword_headers else ""
+                self._keyword = KeywordIndex(base.with_name(base.name + tag))
+                self._centroid = Centroid(base.with_name(base.name + ".centroid.json"))
             gen = self.store.generation()
-            if self._keyword.generation != gen and not self._keyword.load(gen):
-                from missionrag.ingest.chunking import index_text
-
-                chunks = list(self.store.iter_chunks())
-                ctx = self.settings.contextual_headers
-                self._keyword.build(
-                    [c.id for c in chunks], [index_text(c, ctx) for c in chunks], gen
-                )
+            kw_ok = self._keyword.generation == gen or self._keyword.load(gen)
+            c_ok = (
+                self.settings.dense_centering <= 0
+                or self._centroid.generation == gen
+                or self._centroid.load(gen)
+            )
+            if not (kw_ok and c_ok):
+                self._rebuild_derived(gen, rebuild_keyword=not kw_ok, rebuild_centroid=not c_ok)
             return self._keyword
+
+    def _rebuild_derived(self, gen: int, *, rebuild_keyword: bool, rebuild_centroid: bool) -> None:
+        """One pass over the committed chunks rebuilds the keyword index and/or the centroid."""
+        import numpy as np
+
+        from missionrag.ingest.chunking import index_text
+
+        assert self._keyword is not None and self._centroid is not None
+        headers = self.settings.keyword_headers
+        ids: list[str] = []
+        texts: list[str] = []
+        total: np.ndarray | None = None
+        count = 0
+        if rebuild_centroid:
+            for c, vec in self.store.iter_chunk_vectors():
+                total = vec.astype(np.float64) if total is None else total + vec
+                count += 1
+                if rebuild_keyword:
+                    ids.append(c.id)
+                    texts.append(index_text(c, headers))
+            self._centroid.build(None if total is None else total / count, count, gen)
+        else:
+            for c in self.store.iter_chunks():
+                ids.append(c.id)
+                texts.append(index_text(c, headers))
+        if rebuild_keyword:
+            self._keyword.build(ids, texts, gen)
 
     def has_store(self) -> bool:
         """A store exists and holds documents (without creating one as a side effect)."""
@@ -199,12 +234,12 @@ class KnowledgeBase:
             store.begin()
             try:
                 for i, item in enumerate([*files, *urls]):
-                    name = source_name(item) if isinstance(item, Path) else item
+                    name = self._source_name(item) if isinstance(item, Path) else item
                     if progress:
                         progress(i, total, name)
                     try:
                         doc = (
-                            load_file(item, self.settings)
+                            load_file(item, self.settings, source=name)
                             if isinstance(item, Path)
                             else load_url(item, self.settings)
                         )
@@ -218,7 +253,7 @@ class KnowledgeBase:
                     report.chunks_embedded += self._write_document(doc, reuse=prev is not None)
                     (report.updated if prev is not None else report.added).append(doc.source)
                 if prune:
-                    report.removed = self._prune(paths, {source_name(f) for f in files})
+                    report.removed = self._prune(paths, {self._source_name(f) for f in files})
             finally:
                 store.end()
                 if progress:
@@ -266,6 +301,20 @@ class KnowledgeBase:
                 removed.append(rec.source)
         return removed
 
+    def _source_name(self, path: Path) -> str:
+        """How a file is named in citations: repo-relative, ``uploads/<name>``, or absolute.
+
+        Uploads live in the data dir; naming them by their absolute path would show the
+        server's folder layout to every API client.
+        """
+        from missionrag.ingest import source_name
+
+        uploads = self.settings.resolved_data_dir() / "uploads"
+        resolved = path.expanduser().resolve()
+        if uploads in resolved.parents:
+            return "uploads/" + resolved.relative_to(uploads).as_posix()
+        return source_name(path)
+
     def ingest_upload(self, filename: str, path: Path) -> IngestReport:
         """Ingest one uploaded file already written under ``<data_dir>/uploads``."""
         return self.ingest([path], check_allowed=True)
@@ -294,16 +343,21 @@ class KnowledgeBase:
             raise BackendUnavailableError(
                 "the knowledge base is empty; run `missionrag ingest corpus/` (or `make run`) first"
             )
+        keyword = self.keyword  # also brings the centroid in step
+        s = self.settings
         return search(
             query,
             store=self.store,
-            keyword=self.keyword,
+            keyword=keyword,
             embedder=self.embedder,
-            top_k=top_k or self.settings.top_k,
-            rrf_k=self.settings.rrf_k,
+            top_k=top_k or s.top_k,
             mode=mode,  # type: ignore[arg-type]
-            fusion=self.settings.fusion,
-            dense_weight=self.settings.dense_weight,
+            fusion=s.fusion,
+            dense_weight=s.dense_weight,
+            rrf_k=s.rrf_k,
+            pool=s.search_pool,
+            centroid=self._centroid.vector if self._centroid is not None else None,
+            centering=s.dense_centering,
         )
 
     def search_many(self, queries: list[str], top_k: int | None = None) -> list[list[Hit]]:

@@ -316,6 +316,24 @@ class ChunkStore:
                     yield chunk_from_record(cid, text or "", meta)
             offset += len(got["ids"])
 
+    def iter_chunk_vectors(self, batch: int = 5000) -> Iterable[tuple[Chunk, np.ndarray]]:
+        """Every committed chunk with its stored vector (for indexes derived from the store)."""
+        cat = self.catalog()
+        offset = 0
+        while True:
+            got = self.chunks.get(
+                include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset
+            )
+            if not got["ids"]:
+                return
+            for cid, text, meta, emb in zip(
+                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+            ):
+                rec = cat.get(meta.get("doc_id", ""))
+                if rec is not None and rec.content_hash == meta.get("doc_hash"):
+                    yield chunk_from_record(cid, text or "", meta), np.asarray(emb, np.float32)
+            offset += len(got["ids"])
+
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         out: dict[str, Chunk] = {}
         for i in range(0, len(ids), self.max_batch):
@@ -325,6 +343,39 @@ class ChunkStore:
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 out[cid] = chunk_from_record(cid, text or "", meta)
         return out
+
+    def nearest(self, vector: np.ndarray, n: int) -> tuple[list[Chunk], np.ndarray]:
+        """Nearest committed chunks to ``vector`` (cosine), best first, and their stored vectors.
+
+        The vectors let the caller score the chunks against more than one query vector (hybrid
+        search ranks with a centred query but reports the plain cosine).
+        """
+        total = self.count()
+        if total == 0:
+            return [], np.zeros((0, len(vector)), dtype=np.float32)
+        cat = self.catalog()
+        res = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(n, total),
+            include=["documents", "metadatas", "embeddings"],
+        )
+        chunks: list[Chunk] = []
+        vecs: list[np.ndarray] = []
+        for cid, text, meta, emb in zip(
+            res["ids"][0],
+            res["documents"][0],
+            res["metadatas"][0],
+            res["embeddings"][0],
+            strict=True,
+        ):
+            rec = cat.get(meta.get("doc_id", ""))
+            if rec is None or rec.content_hash != meta.get("doc_hash"):
+                continue
+            chunks.append(chunk_from_record(cid, text or "", meta))
+            vecs.append(np.asarray(emb, dtype=np.float32))
+        if not vecs:
+            return [], np.zeros((0, len(vector)), dtype=np.float32)
+        return chunks, np.stack(vecs)
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
         """Nearest committed chunks with cosine similarity, best first."""

@@ -19,7 +19,7 @@ TEXT_SUFFIXES = {".txt": False, ".md": True, ".markdown": True}
 SUPPORTED = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
 IGNORE_FILE = ".missionragignore"
 # Bumped when a loader's output changes, so stored documents are re-read once.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 
 def source_name(path: Path) -> str:

@@ -49,11 +49,49 @@ def _splitter(chunk_size: int, chunk_overlap: int, model_path: str) -> Any:
     )
 
 
+def _is_cut(text: str, mark: Mark) -> bool:
+    """Marks that start a chunk: pages, sections, and transcript passages that start a sentence.
+
+    One passage per timestamp keeps each transcript chunk on one point of the talk (the
+    retrieval eval scored longer transcript chunks lower), but an anchor placed mid-sentence
+    must not cut the sentence in two.
+    """
+    if mark.page is not None or (mark.section and not mark.url):
+        return True
+    if mark.url:  # a timestamp: cut only where a sentence or a line ended before it
+        before = text[: mark.start].rstrip(" \t")
+        return not before or before[-1] in ".!?:\n"
+    return bool(mark.section)
+
+
 def _spans(doc: Document) -> list[tuple[int, int]]:
-    """Section/page spans: chunk boundaries never cross a section heading or a page."""
-    cuts = sorted({0, *(m.start for m in doc.marks if m.section or m.page is not None)})
+    """Section/page spans: chunk boundaries never cross a section heading or a page.
+
+    A span that holds nothing but its own heading (a slide title followed by another heading)
+    joins the span after it: alone it would be a three-word chunk that both retrievers rank
+    high for any question on its topic while it answers none (retrieval eval, issue #2).
+    """
+    cuts = sorted({0, *(m.start for m in doc.marks if _is_cut(doc.text, m))})
     cuts = [c for c in cuts if 0 <= c < len(doc.text)] + [len(doc.text)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
+    out: list[tuple[int, int]] = []
+    carry: int | None = None
+    for i, (a, b) in enumerate(spans):
+        start = a if carry is None else carry
+        mark = doc.mark_at(a)
+        nxt = doc.mark_at(spans[i + 1][0]) if i + 1 < len(spans) else None
+        if (
+            mark is not None
+            and mark.section is not None
+            and doc.text[a:b].strip() == mark.section.strip()
+            and nxt is not None
+            and nxt.page == mark.page
+        ):
+            carry = start
+            continue
+        out.append((start, b))
+        carry = None
+    return out
 
 
 def chunk_id(doc_id: str, text: str, occurrence: int) -> str:

@@ -70,35 +70,48 @@ def _strip_markup(body: str) -> tuple[str, list[tuple[int, str]]]:
 
 
 def _clean_lines(text: str, anchors: list[tuple[int, str]], markdown: bool):
-    """Drop heading hashes and normalise bullets line by line, remapping anchor offsets."""
+    """Drop heading hashes and normalise bullets line by line, remapping anchor offsets.
+
+    Only a line's prefix changes ("## " goes, "*   " becomes "- ") and its trailing spaces,
+    so an offset inside a line moves by what its prefix lost and is clamped to the new line.
+    """
     lines = text.split("\n")
     out_lines: list[str] = []
     headings: list[tuple[int, str]] = []
     levels: list[int] = []
-    shift: list[tuple[int, int]] = []  # (old line start, new line start)
+    shift: list[tuple[int, int, int, int]] = []  # (old start, new start, prefix delta, new len)
     old = new = 0
     for line in lines:
-        shift.append((old, new))
         cleaned = line.rstrip()
+        delta = 0
         h = HEADING.match(cleaned) if markdown else None
         if h:
-            cleaned = h.group(2).strip()
+            body = h.group(2).strip()
+            delta = line.index(body)
+            cleaned = body
             headings.append((new, cleaned))
             levels.append(len(h.group(1)))
         elif markdown:
-            cleaned = BULLET.sub(lambda m: m.group(1) + "- ", cleaned, count=1)
+            b = BULLET.match(cleaned)
+            if b:
+                replacement = b.group(1) + "- "
+                delta = len(b.group(0)) - len(replacement)
+                cleaned = replacement + cleaned[b.end() :]
+        shift.append((old, new, delta, len(cleaned)))
         out_lines.append(cleaned)
         old += len(line) + 1
         new += len(cleaned) + 1
 
     def remap(offset: int) -> int:
-        base_old, base_new = 0, 0
-        for o, n in shift:
-            if o <= offset:
-                base_old, base_new = o, n
+        base = shift[0]
+        for entry in shift:
+            if entry[0] <= offset:
+                base = entry
             else:
                 break
-        return base_new + (offset - base_old)
+        old_start, new_start, delta, new_len = base
+        inside = offset - old_start - delta
+        return new_start + max(0, min(new_len, inside))
 
     new_anchors = [(remap(o), t) for o, t in anchors]
     top = [h for h, lvl in zip(headings, levels, strict=True) if lvl == min(levels, default=0)]
