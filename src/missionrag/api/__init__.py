@@ -99,7 +99,29 @@ def _warm_up(kb: KnowledgeBase) -> None:
     _ = kb.embedder
     if kb.has_store():
         _ = kb.keyword
+        _warm_ask_in_background(kb)
     _ = kb.llm
+
+
+# Sentence vectors for ask cost one model pass per corpus sentence: worth doing up front for a
+# corpus of a few thousand chunks (first questions as fast as later ones), not for 100k.
+WARM_ASK_MAX_CHUNKS = 3000
+
+
+def _warm_ask_in_background(kb: KnowledgeBase) -> None:
+    if kb.status().chunks > WARM_ASK_MAX_CHUNKS:
+        return
+
+    def run() -> None:
+        from missionrag.ask import warm_up
+
+        try:
+            n = warm_up(kb, kb.embedder)
+            logger.info("ask warm-up: %d sentences embedded", n)
+        except Exception:  # a warm-up failure must never take the server down
+            logger.exception("ask warm-up failed; answers will warm up on first use")
+
+    threading.Thread(target=run, name="ask-warm-up", daemon=True).start()
 
 
 def compute_slots() -> int:

@@ -33,6 +33,7 @@ __all__ = [
     "run_ask_eval",
     "render_answer",
     "validate_question",
+    "warm_up",
     "NOT_COVERED",
 ]
 
@@ -42,11 +43,29 @@ POOL_FACTOR = 4
 MIN_POOL = 20
 
 
+def warm_up(retriever: Retriever, embedder: Embedder) -> int:
+    """Embed every candidate sentence of the corpus once (server start-up), so the first
+    questions run as fast as later ones. Returns how many units were scored."""
+    from missionrag.ask.extractive import collect, score_candidates
+    from missionrag.models import Hit
+
+    hits = [
+        Hit(
+            source=c.source, title=c.title, text=c.text, score=0.0, chunk_id=c.id, section=c.section
+        )
+        for c in retriever.all_chunks()
+    ]
+    cands = collect(hits)
+    qvec = embedder.embed(["warm up"])[0]
+    score_candidates("warm up", qvec, cands, embedder, corpus_stats(retriever, hits))
+    return len(cands)
+
+
 def validate_question(question: str, settings: Settings) -> str:
     """The stripped question; ``InputError`` when it is empty or too long."""
     q = (question or "").strip()
     if not q:
-        raise InputError("the question is empty; type a question, e.g. \"Why do missions fail?\"")
+        raise InputError('the question is empty; type a question, e.g. "Why do missions fail?"')
     if len(q) > settings.max_query_chars:
         raise InputError(
             f"the question is {len(q)} characters; the limit is {settings.max_query_chars} "
@@ -56,7 +75,13 @@ def validate_question(question: str, settings: Settings) -> str:
 
 
 def retrieve_and_extract(
-    question: str, retriever: Retriever, embedder: Embedder, settings: Settings, top_k: int | None
+    question: str,
+    retriever: Retriever,
+    embedder: Embedder,
+    settings: Settings,
+    top_k: int | None,
+    *,
+    force: bool = False,
 ) -> Extraction:
     q = validate_question(question, settings)
     # Sentence scoring re-ranks, so it reads a wider pool than the passages it reports:
@@ -64,10 +89,12 @@ def retrieve_and_extract(
     k = top_k or settings.top_k
     hits = retriever.search(q, max(k * POOL_FACTOR, MIN_POOL))
     qvec = embedder.embed([q])[0]
-    return extract(q, hits, qvec, embedder, corpus_stats(retriever, hits))
+    return extract(q, hits, qvec, embedder, corpus_stats(retriever, hits), retriever, force=force)
 
 
-def abstained_answer(ex: Extraction, mode: str = "extractive", notes: list[str] | None = None) -> Answer:
+def abstained_answer(
+    ex: Extraction, mode: str = "extractive", notes: list[str] | None = None
+) -> Answer:
     reason = ex.reasons[0] if ex.reasons else ""
     text = NOT_COVERED + (f" ({reason}.)" if reason else "")
     if ex.hits:
@@ -101,7 +128,9 @@ def verify_quotes(citations: list[Citation], retriever: Retriever) -> tuple[list
     return bad, notes
 
 
-def extractive_answer(ex: Extraction, retriever: Retriever, notes: list[str] | None = None) -> Answer:
+def extractive_answer(
+    ex: Extraction, retriever: Retriever, notes: list[str] | None = None
+) -> Answer:
     if ex.abstain:
         return abstained_answer(ex, notes=notes)
     bad, vnotes = verify_quotes(compose(ex.chosen)[1], retriever)
@@ -157,19 +186,20 @@ def stream_answer(
     ex = retrieve_and_extract(question, retriever, embedder, settings, top_k)
 
     def events() -> Iterator[dict[str, Any]]:
+        final: Answer | None = None
         if llm is None or ex.abstain:
-            ans = extractive_answer(ex, retriever)
+            final = extractive_answer(ex, retriever)
         else:
             from missionrag.ask.llm_answer import stream_llm_answer
 
-            ans = None
             for ev in stream_llm_answer(ex, retriever, embedder, llm, fallback=extractive_answer):
                 if isinstance(ev, Answer):
-                    ans = ev
+                    final = ev
                 else:
                     yield {"event": "token", "data": ev}
-            assert ans is not None
-        yield {"event": "answer", "data": ans.model_dump(mode="json")}
+        if final is None:  # pragma: no cover - stream_llm_answer always ends with an Answer
+            final = extractive_answer(ex, retriever)
+        yield {"event": "answer", "data": final.model_dump(mode="json")}
 
     return events()
 

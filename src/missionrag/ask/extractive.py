@@ -1,15 +1,23 @@
 """Extractive answers: score the sentences of the retrieved chunks, pick 1-4, cite each one.
 
-Scoring (issue 4): cosine similarity of each sentence to the question (the same embedder as
-retrieval) plus IDF-weighted overlap with the question's content words; selection is MMR,
-so the answer does not repeat itself, with a small bonus for a source not yet cited.
-Abstention looks at the best evidence: weak similarity, question words the corpus never
-uses, or a question that asks for a number or a date that no candidate sentence contains.
-The thresholds are calibrated on ``evals/qa.jsonl`` (see ``evals/reports/ask.md``).
+Score of a sentence (issue 4):
+  cosine to the question, with the same embedder as retrieval; the mean of a plain reading
+    and one without the words most chunks share ("mission"), and the better of the sentence
+    alone or led by its section heading (slides and lists lean on their headings)
+  + KEYWORD_WEIGHT x IDF-weighted share of the question's content words in the sentence
+  + PASSAGE_WEIGHT / (1 + rank of its chunk in the retriever's list)
+Selection: the best sentence plus the sentences that follow it on its line (the answer to a
+paraphrased question is often the continuation of the sentence that names the topic), then
+MMR over the rest within FOLLOW_MARGIN of the best, up to four sentences in all.
+Abstention: the best score minus penalties for question words the corpus never uses is
+below MIN_CONFIDENCE, or the question asks for a number, date or named kind of thing that
+no retrieved sentence holds (``question.py``). The constants are calibrated on
+``evals/qa.jsonl``; the report (``evals/reports/ask.md``) shows the threshold sweep.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import weakref
@@ -20,7 +28,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from missionrag.ask.text import Unit, display, split_units, terms
+from missionrag.ask.question import answer_type, question_language, satisfies
+from missionrag.ask.text import (
+    Unit,
+    display,
+    sentence_spans,
+    split_units,
+    strip_terms,
+    terms,
+)
+from missionrag.errors import MissionRagError
 from missionrag.models import Citation, Hit
 
 if TYPE_CHECKING:
@@ -28,20 +45,21 @@ if TYPE_CHECKING:
     from missionrag.index.embed import Embedder
 
 # --- calibration (evals/qa.jsonl; the sweep is in evals/reports/ask.md) -----------------
-KEYWORD_WEIGHT = 0.35  # weight of IDF-weighted question-term recall next to cosine
-HEADING_CREDIT = 0.5  # share of keyword credit for words found only in the unit's heading
-NEIGHBOUR_WEIGHT = 0.0  # share of a stronger adjacent sentence's lead passed on
-PASSAGE_WEIGHT = 0.0  # weight of the retriever's score of the chunk holding the sentence
+KEYWORD_WEIGHT = 0.2  # weight of IDF-weighted question-term recall next to cosine
+PASSAGE_WEIGHT = 0.1  # weight of the reciprocal rank of the chunk holding the sentence
 # per unit share of question words that appear nowhere in the corpus (names/numbers, others)
 OOV_PROPER_PENALTY = 0.6
-OOV_COMMON_PENALTY = 0.3
+OOV_COMMON_PENALTY = 0.1
 MIN_CONFIDENCE = 0.50  # below this the answer abstains
 FOREIGN_MIN_CONFIDENCE = 0.70  # the English model reads other languages poorly: ask for more
-FOLLOW_MARGIN = 0.10  # a further sentence must score within this of the best one
+FOLLOW_MARGIN = 0.25  # a further sentence must score within this of the best one
 MAX_SENTENCES = 4
+EXPAND_SENTENCES = 2  # sentences of continuation quoted after the best one
+MAX_QUOTE_CHARS = 600
 MMR_LAMBDA = 0.75  # relevance vs. redundancy
 NEW_SOURCE_BONUS = 0.02
 MIN_WORDS = 4
+DOMAIN_DF = 0.5  # words in more than this share of chunks carry no topic (see score_candidates)
 
 
 @dataclass
@@ -84,12 +102,17 @@ class CorpusStats:
     chunk_ids: frozenset[str]
     df: Counter[str]
     n: int
+    starts: dict[str, int] = field(default_factory=dict)  # chunk id -> offset in its document
 
     def idf(self, term: str) -> float:
         return math.log(1.0 + (self.n + 1) / (self.df.get(term, 0) + 0.5))
 
     def known(self, term: str) -> bool:
         return term in self.df
+
+    def common_terms(self, share: float) -> frozenset[str]:
+        """Terms found in more than ``share`` of all chunks."""
+        return frozenset(t for t, n in self.df.items() if n > share * self.n)
 
 
 _STATS: weakref.WeakKeyDictionary[object, CorpusStats] = weakref.WeakKeyDictionary()
@@ -107,86 +130,12 @@ def corpus_stats(retriever: Retriever, hits: Sequence[Hit] = ()) -> CorpusStats:
     df: Counter[str] = Counter()
     for c in chunks:
         df.update(set(terms(c.text)))
-    stats = CorpusStats(frozenset(c.id for c in chunks), df, max(1, len(chunks)))
-    try:
+    stats = CorpusStats(
+        frozenset(c.id for c in chunks), df, max(1, len(chunks)), {c.id: c.start for c in chunks}
+    )
+    with contextlib.suppress(TypeError):  # not weak-referenceable: no cache
         _STATS[retriever] = stats
-    except TypeError:
-        pass
     return stats
-
-
-# --------------------------------------------------------------------------- question analysis
-
-_QUANTITY = re.compile(
-    r"\b(how (many|much)|what (share|percentage|proportion|number|amount|budget|sum|salary)\b(?!-)"
-    r"|number of|(did|does|do|will|would)\b.{0,60}\bcost\b)",
-    re.I,
-)
-_DATE = re.compile(
-    r"\b((what|which) (year|month|date|decade|day)|when (was|were|did|will|is|are)\b(?! it))",
-    re.I,
-)
-_NUMBER = re.compile(r"\d[\d,.]*\s*%?")
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
-_MONTH = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
-)
-# Function words of languages the corpus is not in; two or more and no English ones = foreign.
-_FOREIGN = {
-    "Danish": "og i at det er en til på som med har den for ikke de af hvor mange hvad hvem hvordan hvorfor om",
-    "German": "und der die das ist nicht ein eine zu mit von wie was wer warum für auf dem den",
-    "French": "le la les des est une un et pour que qui quoi comment pourquoi dans sur avec du",
-    "Spanish": "el la los las es una un y para que qué quién cómo por del con en cuánto",
-    "Dutch": "de het een en is niet van voor met hoe wat wie waarom op zijn",
-    "Swedish": "och att det är en ett för inte som med har hur vad vem varför på",
-}
-_FOREIGN_SETS = {lang: set(words.split()) for lang, words in _FOREIGN.items()}
-_ENGLISH_MARKERS = {
-    "the", "and", "what", "how", "why", "who", "which", "does", "do", "is", "are", "of",
-    "to", "in", "for", "a", "an", "should", "can", "did", "was", "were",
-}  # fmt: skip
-
-
-def question_language(question: str) -> str | None:
-    """A non-English language the question looks written in, or None (English or unsure)."""
-    words = [w.lower() for w in re.findall(r"[^\W\d_]+", question)]
-    english = sum(w in _ENGLISH_MARKERS for w in words)
-    best, hits = None, 0
-    for lang, vocab in _FOREIGN_SETS.items():
-        n = sum(w in vocab and w not in _ENGLISH_MARKERS for w in words)
-        if n > hits:
-            best, hits = lang, n
-    if hits >= 2 and hits > english:
-        return best
-    if english == 0 and any(ch in "æøåäöüßéèçñ" for ch in question.lower()) and len(words) >= 4:
-        return best or "another language"
-    return None
-
-
-def answer_type(question: str) -> str | None:
-    """'date' or 'quantity' when the question asks for one, else None."""
-    if _DATE.search(question):
-        return "date"
-    if _QUANTITY.search(question):
-        return "quantity"
-    return None
-
-
-def _satisfies(kind: str | None, text: str, question: str) -> bool:
-    """Whether ``text`` could hold the answer type: a new number, a year or a month."""
-    if kind is None:
-        return True
-    asked = {n.strip(" ,.%") for n in _NUMBER.findall(question)}
-    if kind == "date":
-        years = {m.group(1) for m in _YEAR.finditer(text)} - asked
-        months = set(_MONTH.findall(text)) - set(_MONTH.findall(question))
-        return bool(years or months)
-    for m in _NUMBER.finditer(text):
-        num = m.group(0).strip(" ,.%")
-        # A year is not a count or an amount; a number the question already states is no answer.
-        if num and num not in asked and not _YEAR.fullmatch(num):
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------- scoring
@@ -239,37 +188,34 @@ def score_candidates(
     if not cands:
         return
     pairs = [_embed_texts(c.unit) for c in cands]
-    texts = list(dict.fromkeys(t for pair in pairs for t in pair if t))
+    # Words in most chunks ("mission" here) pull every sentence towards every question; a
+    # second reading without them separates the sentence that answers from the generic one.
+    common = stats.common_terms(DOMAIN_DF)
+    q2 = strip_terms(question, common)
+    variants = [[t, None if t is None else strip_terms(t, common)] for pair in pairs for t in pair]
+    texts = list(dict.fromkeys(v for pair in variants for v in pair if v))
     index = {t: i for i, t in enumerate(texts)}
     matrix = embedder.embed(texts)
     sims = matrix @ qvec
+    sims2 = matrix @ embedder.embed([q2])[0] if q2 and q2 != question else sims
+
+    def sim_of(text: str | None) -> float:
+        if text is None:
+            return -1.0
+        stripped = strip_terms(text, common)
+        return 0.5 * (float(sims[index[text]]) + float(sims2[index[stripped or text]]))
+
     qweight = {t: stats.idf(t) for t in set(terms(question))}
     total = sum(qweight.values()) or 1.0
     kind = answer_type(question)
     for c, (body, with_ctx) in zip(cands, pairs, strict=True):
         c.vec = matrix[index[body]]
-        c.sim = float(sims[index[body]])
-        if with_ctx is not None:
-            c.sim = max(c.sim, float(sims[index[with_ctx]]))
+        c.sim = max(sim_of(body), sim_of(with_ctx))
         have = set(terms(c.unit.text))
-        heading = set(terms(c.unit.context)) - have
-        # The heading is not quoted, so its words earn half credit.
-        c.kw = (
-            sum(w for t, w in qweight.items() if t in have)
-            + HEADING_CREDIT * sum(w for t, w in qweight.items() if t in heading)
-        ) / total
-        c.typed = _satisfies(kind, c.unit.text, question)
-    base = {id(c): c.sim + KEYWORD_WEIGHT * c.kw for c in cands}
-    for i, c in enumerate(cands):
-        # A sentence next to a strong one often carries the answer ("...established 10 action
-        # items" follows the sentence that names the case), so neighbours lend some score.
-        near = [
-            base[id(o)]
-            for o in (cands[i - 1] if i else None, cands[i + 1] if i + 1 < len(cands) else None)
-            if o is not None and o.hit is c.hit
-        ]
-        score = base[id(c)] + NEIGHBOUR_WEIGHT * max([0.0, *(n - base[id(c)] for n in near)])
-        score += PASSAGE_WEIGHT * c.hit.score  # the retriever's fused rank score, in [0, 1]
+        c.kw = sum(w for t, w in qweight.items() if t in have) / total
+        c.typed = satisfies(kind, c.unit.text, question)
+        score = c.sim + KEYWORD_WEIGHT * c.kw
+        score += PASSAGE_WEIGHT / (1 + c.rank)  # the retriever's ranking of the chunk
         if c.unit.text.rstrip().endswith("?"):
             score -= 0.15  # a question in the source (a slide title, a survey item) answers nothing
         c.score = score
@@ -296,16 +242,62 @@ def oov_terms(question: str, stats: CorpusStats) -> tuple[float, float, list[str
     return proper, common, unknown
 
 
-def select(cands: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
-    """MMR over ``pool``: relevant, not redundant, preferring a source not yet cited."""
+def _sentences_in(c: Candidate) -> int:
+    return 1 if c.unit.kind == "list" else max(1, c.unit.text.count(". ") + 1)
+
+
+def expand(top: Candidate, doc_text: str | None, chunk_start: int | None) -> Candidate:
+    """The best sentence plus up to ``EXPAND_SENTENCES`` that follow it on the same line.
+
+    Paraphrased questions tend to match the sentence that names a topic, while the answer is
+    its continuation ("...a desire to create inclusive urban spaces" -> "...experts
+    established 10 action items"). The continuation is read from the document text, since a
+    transcript chunk can end right after the sentence; the quote stays one verbatim span.
+    """
+    if top.unit.kind != "sentence" or doc_text is None or chunk_start is None:
+        return top
+    a, b = chunk_start + top.unit.start, chunk_start + top.unit.end
+    if doc_text[a:b] != top.unit.text:
+        return top  # the stored text moved on since the chunk was indexed; quote as is
+    line_end = doc_text.find("\n", b)
+    line_end = len(doc_text) if line_end < 0 else line_end
+    end = b
+    for s, e in sentence_spans(doc_text, b, line_end)[:EXPAND_SENTENCES]:
+        # "...include:" introduces a list the quote would cut off; stop before it.
+        if e - a > MAX_QUOTE_CHARS or doc_text[s:e].rstrip().endswith(":"):
+            break
+        end = e
+    if end == b:
+        return top
+    unit = Unit(
+        top.unit.start, top.unit.start + end - a, doc_text[a:end], "sentence", top.unit.context
+    )
+    return Candidate(top.hit, top.rank, unit, top.sim, top.kw, top.score, top.typed, top.vec)
+
+
+def select(
+    pool: list[Candidate], retriever: Retriever | None = None, stats: CorpusStats | None = None
+) -> list[Candidate]:
+    """The best sentence with its continuation, then MMR: relevant, not redundant, and
+    preferring a source not yet cited, up to ``MAX_SENTENCES`` sentences in all."""
     if not pool:
         return []
-    chosen = [max(pool, key=lambda c: c.score)]
-    best = chosen[0].score
-    while len(chosen) < MAX_SENTENCES:
+    first = max(pool, key=lambda c: c.score)
+    chosen = [first]
+    if EXPAND_SENTENCES and retriever is not None and stats is not None:
+        try:
+            doc_text: str | None = retriever.document_text(first.hit.source)
+        except MissionRagError:
+            doc_text = None
+        chosen = [expand(first, doc_text, stats.starts.get(first.hit.chunk_id))]
+    best = first.score
+    used = _sentences_in(chosen[0])
+    while used < MAX_SENTENCES:
         nxt, nxt_val = None, -1e9
         for c in pool:
             if c in chosen or c.score < best - FOLLOW_MARGIN or _overlaps(c, chosen):
+                continue
+            if used + _sentences_in(c) > MAX_SENTENCES:
                 continue
             redundancy = max(float(np.dot(c.vec, s.vec)) for s in chosen)  # type: ignore[arg-type]
             bonus = NEW_SOURCE_BONUS if all(s.hit.source != c.hit.source for s in chosen) else 0.0
@@ -315,6 +307,7 @@ def select(cands: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
         if nxt is None or max(float(np.dot(nxt.vec, s.vec)) for s in chosen) > 0.9:  # type: ignore[arg-type]
             break
         chosen.append(nxt)
+        used += _sentences_in(nxt)
     return chosen
 
 
@@ -331,7 +324,13 @@ def extract(
     qvec: np.ndarray,
     embedder: Embedder,
     stats: CorpusStats,
+    retriever: Retriever | None = None,
+    *,
+    force: bool = False,
 ) -> Extraction:
+    """Score, decide whether to abstain, and pick the sentences (``retriever`` reads the
+    document text to extend the best sentence with its continuation). ``force`` picks
+    sentences even when abstaining, so the eval can sweep the threshold."""
     cands = collect(hits)
     score_candidates(question, qvec, cands, embedder, stats)
     language = question_language(question)
@@ -344,7 +343,9 @@ def extract(
     if not cands:
         reasons.append("no passage was retrieved")
     elif kind and not pool:
-        what = "a date" if kind == "date" else "a figure"
+        what = {"date": "a date", "quantity": "a figure"}.get(kind.kind, f"a {kind.noun}")
+        if kind.kind == "quantity" and kind.noun:
+            what = f"a number of {kind.noun}s"
         reasons.append(f"the question asks for {what}, and no retrieved passage gives one")
     if unknown and confidence < MIN_CONFIDENCE:
         reasons.append("the corpus never mentions: " + ", ".join(unknown[:5]))
@@ -357,7 +358,7 @@ def extract(
         )
     if abstain and not reasons:
         reasons.append("the closest passages are only loosely related to the question")
-    chosen = [] if abstain else select(cands, pool)
+    chosen = select(pool, retriever, stats) if force or not abstain else []
     return Extraction(question, hits, cands, chosen, confidence, abstain, reasons, language)
 
 

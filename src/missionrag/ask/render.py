@@ -34,7 +34,9 @@ def render_answer(answer: Answer, color: bool = False) -> str:
                 lines.append(f"  {_style(h.url, '4', color)}")
             snippet = " ".join(h.text.split())
             snippet = snippet if len(snippet) <= 240 else snippet[:237].rstrip() + "..."
-            lines.append(textwrap.fill(snippet, width=96, initial_indent="  ", subsequent_indent="  "))
+            lines.append(
+                textwrap.fill(snippet, width=96, initial_indent="  ", subsequent_indent="  ")
+            )
     if answer.notes:
         lines += [""] + [_style(f"note: {n}", "33", color) for n in answer.notes]
     lines += ["", _style(f"mode: {answer.mode}", "2", color)]

@@ -25,23 +25,49 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z0-9“\"'(\[*])")
 # ("YouTube", "iPhone", "JavaScript") does not start with three lower-case letters.
 _GLUED = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?=[A-Z][a-z]{2,})")
 _ABBREV = {
-    "e.g", "i.e", "etc", "vs", "cf", "al", "dr", "mr", "mrs", "ms", "prof", "no", "fig",
-    "approx", "inc", "ltd", "co", "st", "jr", "sr", "u.s", "u.k", "e.u", "p", "pp", "vol",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "cf",
+    "al",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "no",
+    "fig",
+    "approx",
+    "inc",
+    "ltd",
+    "co",
+    "st",
+    "jr",
+    "sr",
+    "u.s",
+    "u.k",
+    "e.u",
+    "p",
+    "pp",
+    "vol",
 }
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves according say says said tell told describe described give given
-    mention mentioned example examples kind kinds main key many much one ones thing things
-    way ways does do did get got make makes made us may might must shall within without""".split()
-)
+_STOPWORDS_TEXT = """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves according say says said tell told describe
+    described give given mention mentioned example examples kind kinds main key many much
+    one ones thing things way ways does do did get got make makes made us may might must
+    shall within without
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -112,6 +138,12 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
         else:
             out.append((pending, spans[-1][1]))
     return out
+
+
+def sentence_spans(text: str, start: int, end: int, *, merge: bool = True) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]`` (one line); ``merge`` joins short fragments."""
+    spans = _sentences(text, start, end)
+    return _merge_fragments(text, spans) if merge else spans
 
 
 def _words(text: str) -> int:
@@ -226,9 +258,7 @@ def display(quote: str) -> str:
             out = part
         elif i == 1 and not re.search(r"[.!?:;]$", out):
             out = f"{out}: {part}"  # a heading introducing a list
-        elif out.endswith(":"):
-            out = f"{out} {part}"
-        elif re.search(r"[.!?;]$", out):
+        elif re.search(r"[.!?:;]$", out):
             out = f"{out} {part}"
         else:
             out = f"{out}; {part}"
@@ -237,3 +267,15 @@ def display(quote: str) -> str:
     if out and not re.search(r"[.!?]['\"”’)]*$", out):
         out += "."
     return out
+
+
+def strip_terms(text: str, drop: frozenset[str]) -> str:
+    """``text`` without the words whose stem is in ``drop`` (for scoring only, never quoted)."""
+    if not drop:
+        return text
+    out = re.sub(
+        r"[^\W_]+(?:['’][^\W_]+)?",
+        lambda m: "" if stem(m.group(0)) in drop else m.group(0),
+        text,
+    )
+    return re.sub(r"\s{2,}", " ", out).strip()
