@@ -31,7 +31,9 @@ class Document(BaseModel):
     title: str
     text: str = Field(description="Clean text as indexed; quotes are verbatim substrings of it")
     url: str | None = Field(default=None, description="Original address of the whole document")
-    kind: str = Field(description="Loader that produced it: text, markdown, transcript, pdf, html, docx")
+    kind: str = Field(
+        description="Loader that produced it: text, markdown, transcript, pdf, html, docx"
+    )
     marks: list[Mark] = Field(default_factory=list)
     date: str | None = None
     content_hash: str = ""
@@ -224,7 +226,8 @@ class QuizItem(BaseModel):
     topic: str | None = None
     # Added for issue 5 (quiz gates and exports); optional, so older JSON still loads.
     kind: str | None = Field(
-        default=None, description="What the answer is: percent, year, number, organisation, person, place, term"
+        default=None,
+        description="What the answer is: percent, year, number, organisation, person, place, term",
     )
     key: str | None = Field(default=None, description="The tested term exactly as the quote has it")
     claim: str | None = Field(
