@@ -7,6 +7,7 @@ with no token that believes it binds 0.0.0.0 (writes refused). All listen on 127
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,7 +92,10 @@ def test_loopback_server_without_token_allows_writes(tmp_path: Path) -> None:
         # Past the auth check: the id is unknown, so 404 (not 401/403).
         assert c.delete("/documents/0123456789abcdef").status_code == 404
         r = c.post("/documents", files={"file": ("a.md", b"# A\n\ntext\n")})
-        log = srv.log()
+        # The server may write the traceback just after answering: poll the log (bounded).
+        deadline = time.monotonic() + 10
+        while "FileExistsError" not in (log := srv.log()) and time.monotonic() < deadline:
+            time.sleep(0.1)
     assert r.status_code == 500
     assert r.json() == {"detail": GENERIC_500}  # no traceback, no path, no exception text
     assert "Traceback" in log and "FileExistsError" in log  # ...but the log has it all

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from missionrag.index.keyword import KeywordIndex
     from missionrag.index.store import ChunkStore
     from missionrag.llm import LLM
-    from missionrag.models import Document
 
 Progress = Callable[[int, int, str], None]
 
@@ -209,6 +208,7 @@ class KnowledgeBase:
     ) -> IngestReport:
         """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones."""
         from missionrag.ingest import discover, load_file, load_url, source_name
+        from missionrag.ingest.pipeline import IngestPipeline
 
         t0 = time.perf_counter()
         paths = list(paths or [])
@@ -232,6 +232,7 @@ class KnowledgeBase:
             known = store.by_source()
             total = len(files) + len(urls)
             store.begin()
+            pipeline = IngestPipeline(store, self.embedder, self.settings, report)
             try:
                 for i, item in enumerate([*files, *urls]):
                     name = self._source_name(item) if isinstance(item, Path) else item
@@ -243,47 +244,25 @@ class KnowledgeBase:
                             if isinstance(item, Path)
                             else load_url(item, self.settings)
                         )
+                        prev = known.get(doc.source)
+                        if prev is not None and prev.content_hash == doc.content_hash:
+                            report.unchanged.append(doc.source)
+                            continue
+                        pipeline.add(doc, updated=prev is not None)
                     except MissionRagError as exc:
                         report.failed.append(FailedFile(source=name, reason=_reason(exc, name)))
-                        continue
-                    prev = known.get(doc.source)
-                    if prev is not None and prev.content_hash == doc.content_hash:
-                        report.unchanged.append(doc.source)
-                        continue
-                    report.chunks_embedded += self._write_document(doc, reuse=prev is not None)
-                    (report.updated if prev is not None else report.added).append(doc.source)
+                pipeline.finish()
                 if prune:
                     report.removed = self._prune(paths, {self._source_name(f) for f in files})
             finally:
-                store.end()
+                pipeline.abort()
+                store.end(changed=bool(report.added or report.updated or report.removed))
                 if progress:
                     progress(total, total, "")
             _ = self.keyword  # rebuild now, not on the first search
         report.chunks_total = sum(r.chunks for r in self.store.catalog().values())
         report.seconds = round(time.perf_counter() - t0, 3)
         return report
-
-    def _write_document(self, doc: Document, *, reuse: bool) -> int:
-        """Chunk, embed what is new, write, commit. Returns how many chunks were embedded."""
-        import numpy as np
-
-        from missionrag.ingest import chunk_document
-        from missionrag.ingest.chunking import index_text
-
-        chunks = chunk_document(doc, self.settings)
-        if not chunks:
-            raise InputError(f"{doc.source}: no text to index")
-        existing = self.store.existing_embeddings([c.id for c in chunks]) if reuse else {}
-        todo = [c for c in chunks if c.id not in existing]
-        ctx = self.settings.contextual_headers
-        fresh = self.embedder.embed([index_text(c, ctx) for c in todo]) if todo else None
-        vecs = dict(existing)
-        if fresh is not None:
-            vecs.update({c.id: v for c, v in zip(todo, fresh, strict=True)})
-        matrix = np.stack([vecs[c.id] for c in chunks]).astype(np.float32)
-        self.store.write_chunks(chunks, matrix, doc.content_hash)
-        self.store.commit_document(doc, len(chunks))
-        return len(todo)
 
     def _prune(self, paths: list[Path], seen: set[str]) -> list[str]:
         from missionrag.ingest import source_name

@@ -216,8 +216,13 @@ class ChunkStore:
     def begin(self) -> None:
         self._set_state(dirty=True)
 
-    def end(self) -> None:
-        self._set_state(dirty=False)
+    def end(self, changed: bool = True) -> None:
+        """Lower the dirty flag; move the generation once for the whole run if it wrote."""
+        if changed:
+            self._set_state(dirty=False, generation=self.generation() + 1)
+        else:
+            self._set_state(dirty=False)
+        self._catalog = None
 
     def recover(self) -> int:
         """Remove chunks no committed document owns (after a run was killed). Returns count."""
@@ -279,7 +284,9 @@ class ChunkStore:
         self.chunks.delete(
             where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]}
         )
-        self._bump()
+        # The generation moves once per run, in end(): readers filter on the committed hash,
+        # so they never see a half-replaced document in between.
+        self._catalog = None
 
     def delete_document(self, doc_id: str) -> DocRecord:
         rec = self.catalog().get(doc_id)

@@ -1,0 +1,125 @@
+"""The write path: documents -> chunks -> vectors -> the store, in overlapping stages.
+
+The model is the expensive stage, so the pipeline keeps it busy: chunks of several documents
+are embedded in one call (fuller, length-sorted batches), and a writer thread puts the
+previous group into Chroma and commits it while the next group is embedded (onnxruntime
+releases the GIL). Each document still goes through the store's commit protocol on its own
+(write chunks, commit the record, drop old chunks), so a run killed at any point leaves only
+whole documents behind (see ``index/store.py``).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from missionrag.errors import InputError
+from missionrag.ingest import chunk_document
+from missionrag.ingest.chunking import index_text
+
+if TYPE_CHECKING:
+    from missionrag.config import Settings
+    from missionrag.index.embed import Embedder
+    from missionrag.index.store import ChunkStore
+    from missionrag.models import Chunk, Document, IngestReport
+
+# Chunks embedded per model call: several batches' worth, so length sorting cuts padding.
+GROUP_CHUNKS = 256
+
+
+@dataclass
+class _Pending:
+    doc: Document
+    chunks: list[Chunk]
+    updated: bool
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    todo: list[Chunk] = field(default_factory=list)
+
+
+class IngestPipeline:
+    """Feed it documents with ``add``; ``finish`` flushes, waits for the writer and re-raises."""
+
+    def __init__(
+        self, store: ChunkStore, embedder: Embedder, settings: Settings, report: IngestReport
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.report = report
+        self._group: list[_Pending] = []
+        self._group_chunks = 0
+        self._queue: queue.Queue[list[_Pending] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write_loop, name="ingest-writer", daemon=True)
+        self._thread.start()
+        self._closed = False
+
+    def add(self, doc: Document, *, updated: bool) -> None:
+        """Chunk ``doc`` and queue it; ``InputError`` if it has nothing to index."""
+        self._raise_writer_error()
+        chunks = chunk_document(doc, self.settings)
+        if not chunks:
+            raise InputError(f"{doc.source}: no text to index")
+        p = _Pending(doc, chunks, updated)
+        # An edited document keeps the vectors of the chunks whose text did not change.
+        p.vectors = self.store.existing_embeddings([c.id for c in chunks]) if updated else {}
+        p.todo = [c for c in chunks if c.id not in p.vectors]
+        self._group.append(p)
+        self._group_chunks += len(p.todo)
+        if self._group_chunks >= GROUP_CHUNKS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._group:
+            return
+        group, self._group, self._group_chunks = self._group, [], 0
+        todo = [(p, c) for p in group for c in p.todo]
+        if todo:
+            ctx = self.settings.contextual_headers
+            vecs = self.embedder.embed([index_text(c, ctx) for _, c in todo])
+            for (p, c), v in zip(todo, vecs, strict=True):
+                p.vectors[c.id] = v
+        self._queue.put(group)  # blocks while the writer is one group behind: bounded memory
+
+    def _write_loop(self) -> None:
+        while True:
+            group = self._queue.get()
+            if group is None:
+                return
+            if self._error is not None:
+                continue  # drain: the main thread will raise it
+            try:
+                for p in group:
+                    matrix = np.stack([p.vectors[c.id] for c in p.chunks]).astype(np.float32)
+                    self.store.write_chunks(p.chunks, matrix, p.doc.content_hash)
+                    self.store.commit_document(p.doc, len(p.chunks))
+                    (self.report.updated if p.updated else self.report.added).append(p.doc.source)
+                    self.report.chunks_embedded += len(p.todo)
+            except BaseException as exc:  # surfaced by finish()/add() in the caller's thread
+                self._error = exc
+
+    def _raise_writer_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def finish(self) -> None:
+        if self._closed:
+            return
+        try:
+            self._flush()
+        finally:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
+        self._raise_writer_error()
+
+    def abort(self) -> None:
+        """Stop without flushing (an exception is already on its way up)."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
