@@ -170,22 +170,30 @@ class KnowledgeBase:
         headers = self.settings.keyword_headers
         ids: list[str] = []
         texts: list[str] = []
+        # Embedded mode keeps each chunk's record beside BM25, so `check` can cite passages
+        # without opening Chroma (see keyword_view).
+        records: list[str] | None = None if self.settings.chroma_url else []
         total: np.ndarray | None = None
         count = 0
+
+        def add(c: Chunk) -> None:
+            ids.append(c.id)
+            texts.append(index_text(c, headers))
+            if records is not None:
+                records.append(c.model_dump_json())
+
         if rebuild_centroid:
             for c, vec in self.store.iter_chunk_vectors():
                 total = vec.astype(np.float64) if total is None else total + vec
                 count += 1
                 if rebuild_keyword:
-                    ids.append(c.id)
-                    texts.append(index_text(c, headers))
+                    add(c)
             self._centroid.build(None if total is None else total / count, count, gen)
         else:
             for c in self.store.iter_chunks():
-                ids.append(c.id)
-                texts.append(index_text(c, headers))
+                add(c)
         if rebuild_keyword:
-            self._keyword.build(ids, texts, gen)
+            self._keyword.build(ids, texts, gen, records)
 
     def has_store(self) -> bool:
         """A store exists and holds documents (without creating one as a side effect)."""
@@ -328,7 +336,7 @@ class KnowledgeBase:
             query,
             store=self.store,
             keyword=keyword,
-            embedder=self.embedder,
+            embedder=lambda: self.embedder,
             top_k=top_k or s.top_k,
             mode=mode,  # type: ignore[arg-type]
             fusion=s.fusion,
@@ -401,6 +409,30 @@ class KnowledgeBase:
             sources=docs,
         )
 
+    def keyword_view(self) -> Any:
+        """BM25 search served from files, without opening Chroma, when that is provably current.
+
+        Embedded mode only: ``state.json`` mirrors the store's generation and dirty flag (one
+        process owns the store and writes both), and the BM25 folder carries the same
+        generation and the chunk records. Anything else (a server store, a run in progress or
+        killed, an index not yet rebuilt) returns ``None`` and the caller uses the store.
+        """
+        if self.settings.chroma_url:
+            return None
+        from missionrag.index.keyword import KeywordIndex
+        from missionrag.index.store import read_state_mirror
+
+        state = read_state_mirror(self.settings.resolved_data_dir())
+        if state is None or state.get("dirty"):
+            return None
+        gen = int(state.get("generation", -1))
+        base = self._keyword_dir()
+        tag = ".headers" if self.settings.keyword_headers else ""
+        kw = KeywordIndex(base.with_name(base.name + tag))
+        if not kw.load(gen) or not kw.has_records():
+            return None
+        return _FileKeywordView(kw, self.settings)
+
     # ------------------------------------------------------------------ the three products
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         from missionrag.ask import answer_question
@@ -420,10 +452,12 @@ class KnowledgeBase:
         from missionrag.check import check_statement
 
         # Scoring needs no store; a missing or busy store only costs the cited passages.
-        try:
-            retriever = self if self.has_store() else None
-        except MissionRagError:
-            retriever = None
+        retriever: Any = self.keyword_view()
+        if retriever is None:
+            try:
+                retriever = _KeywordView(self) if self.has_store() else None
+            except MissionRagError:
+                retriever = None
         return check_statement(statement, self.settings, retriever=retriever, llm=self.llm)
 
     def quiz(
@@ -440,6 +474,58 @@ class KnowledgeBase:
                 "the knowledge base is empty; run `missionrag ingest corpus/` first"
             )
         return build_quiz(self, n=n, topic=topic, types=types, seed=seed, llm=self.llm)
+
+
+class _FileKeywordView:
+    """Keyword hits from the BM25 folder's own records (see ``KnowledgeBase.keyword_view``)."""
+
+    def __init__(self, kw: KeywordIndex, settings: Settings) -> None:
+        self.kw = kw
+        self.settings = settings
+        self._pos = {cid: i for i, cid in enumerate(kw.ids)}
+
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        from missionrag.index.hybrid import to_hit
+
+        k = top_k or self.settings.top_k
+        found = self.kw.search(query, k)
+        if not found:
+            return []
+        records = self.kw.records([self._pos[cid] for cid, _ in found])
+        best = found[0][1] or 1.0
+        return [
+            to_hit(Chunk.model_validate_json(rec), score / best, None, score)
+            for (_, score), rec in zip(found, records, strict=True)
+        ]
+
+    def all_chunks(self) -> list[Chunk]:
+        return [
+            Chunk.model_validate_json(r) for r in self.kw.records(list(range(len(self.kw.ids))))
+        ]
+
+    def document_text(self, source: str) -> str:
+        raise NotFoundError("document text is not served from the keyword index; use the store")
+
+
+class _KeywordView:
+    """The knowledge base as ``check`` sees it: BM25 search only.
+
+    The checker's queries are fixed criterion phrases and the draft's own targets (numbers,
+    years, phrases): lexical matches by nature. Keyword search also spares a cold
+    ``missionrag check`` the model load (issue #7: cold check <= 0.2x of importing torch).
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        return self.kb.search(query, top_k, mode="keyword")
+
+    def all_chunks(self) -> list[Chunk]:
+        return self.kb.all_chunks()
+
+    def document_text(self, source: str) -> str:
+        return self.kb.document_text(source)
 
 
 def _reason(exc: Exception, name: str) -> str:

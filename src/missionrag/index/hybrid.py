@@ -21,6 +21,7 @@ above it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -125,7 +126,7 @@ def search(
     *,
     store: ChunkStore,
     keyword: KeywordIndex,
-    embedder: Embedder,
+    embedder: Embedder | Callable[[], Embedder],
     top_k: int,
     mode: Mode = "hybrid",
     fusion: Fusion = "zscore",
@@ -140,7 +141,9 @@ def search(
     cosine: dict[str, float] = {}
     dense: list[tuple[str, float]] = []
     if mode in ("hybrid", "dense"):
-        q = embedder.embed([query])[0]
+        # A factory defers loading the model until a dense search needs it (keyword mode never).
+        emb = embedder() if callable(embedder) else embedder
+        q = emb.embed([query])[0]
         qc = q - centering * centroid if centroid is not None and centering > 0 else q
         found, vecs = store.nearest(qc, pool)
         if found:

@@ -83,7 +83,10 @@ class KeywordIndex:
             self.generation = generation
             return True
 
-    def build(self, ids: list[str], texts: list[str], generation: int) -> None:
+    def build(
+        self, ids: list[str], texts: list[str], generation: int, records: list[str] | None = None
+    ) -> None:
+        """Index ``texts``; ``records`` (one JSON chunk per id) make hits servable from disk."""
         import bm25s
 
         tmp = Path(tempfile.mkdtemp(prefix=".kw-", dir=self.folder.parent))
@@ -93,6 +96,13 @@ class KeywordIndex:
             bm25.index(tokenize(texts), show_progress=False)
             bm25.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(ids))
+        if records is not None:
+            offsets = []
+            with open(tmp / "records.jsonl", "wb") as fh:
+                for line in records:
+                    offsets.append(fh.tell())
+                    fh.write(line.encode() + b"\n")
+            np.save(tmp / "records.idx.npy", np.asarray(offsets, dtype=np.int64))
         (tmp / "stamp.json").write_text(json.dumps({"generation": generation, "empty": not texts}))
         with self._lock:
             old = self.folder.with_name(self.folder.name + ".old")
@@ -102,6 +112,19 @@ class KeywordIndex:
             shutil.rmtree(old, ignore_errors=True)
             self._bm25, self.ids, self.generation = bm25, ids, generation
             self._vocab = dict(bm25.vocab_dict) if bm25 is not None else {}
+
+    def records(self, positions: list[int]) -> list[str]:
+        """The stored JSON chunk records at these index positions (seek, no full load)."""
+        offsets = np.load(self.folder / "records.idx.npy", mmap_mode="r")
+        out = []
+        with open(self.folder / "records.jsonl", "rb") as fh:
+            for i in positions:
+                fh.seek(int(offsets[i]))
+                out.append(fh.readline().decode())
+        return out
+
+    def has_records(self) -> bool:
+        return (self.folder / "records.idx.npy").exists()
 
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) best first; empty when no query term is in the vocabulary."""

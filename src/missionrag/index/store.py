@@ -20,10 +20,12 @@ or machine) that they are stale.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -72,6 +74,20 @@ def _client(settings: Settings) -> Any:
             ) from exc
         _CLIENTS[key] = client
         return client
+
+
+def _write_state_mirror(data_dir: Path, state: dict[str, Any]) -> None:
+    tmp = data_dir / "state.json.tmp"
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, data_dir / "state.json")
+
+
+def read_state_mirror(data_dir: Path) -> dict[str, Any] | None:
+    """The embedded store's generation and dirty flag without opening Chroma (or None)."""
+    try:
+        return dict(json.loads((data_dir / "state.json").read_text()))
+    except (OSError, ValueError):
+        return None
 
 
 def forget_clients() -> None:
@@ -175,7 +191,13 @@ class ChunkStore:
     def _set_state(self, **changes: Any) -> dict[str, Any]:
         st = self.state()
         st.update(changes)
+        if not self.settings.chroma_url:
+            # Mirror first as dirty, so a crash between the two writes never leaves a mirror
+            # that claims a clean store (see read_state_mirror).
+            _write_state_mirror(self.settings.resolved_data_dir(), {**st, "dirty": True})
         self.docs.upsert(ids=[STATE_ID], embeddings=[[0.0]], metadatas=[st], documents=[""])
+        if not self.settings.chroma_url:
+            _write_state_mirror(self.settings.resolved_data_dir(), st)
         return st
 
     def generation(self) -> int:
