@@ -116,6 +116,20 @@ def _meta_clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
+def _doc_metadata(doc: Document, n_chunks: int, when: str) -> dict[str, Any]:
+    return _meta_clean(
+        {
+            "source": doc.source,
+            "title": doc.title,
+            "url": doc.url,
+            "kind": doc.kind,
+            "content_hash": doc.content_hash,
+            "chunks": n_chunks,
+            "ingested_at": when,
+        }
+    )
+
+
 def chunk_metadata(c: Chunk, doc_hash: str) -> dict[str, Any]:
     return _meta_clean(
         {
@@ -286,6 +300,53 @@ class ChunkStore:
                 documents=[c.text for c in part],
                 metadatas=[chunk_metadata(c, doc_hash) for c in part],
             )
+
+    def write_group(
+        self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray, bool]]
+    ) -> None:
+        """Write several documents' chunks, then commit their records, in few store calls.
+
+        ``items`` are (document, chunks, vectors, replaces_existing). The protocol is the one of
+        ``commit_document`` batched: all chunks first, then the records (each record write is
+        its own commit point; a crash between two leaves whole documents only), then the
+        deletion of old chunks, which only documents that existed before can have (strays of
+        a killed run are swept by ``recover``).
+        """
+        ids: list[str] = []
+        vecs: list[np.ndarray] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        for doc, chunks, matrix, _ in items:
+            for c, v in zip(chunks, matrix, strict=True):
+                ids.append(c.id)
+                vecs.append(v)
+                texts.append(c.text)
+                metas.append(chunk_metadata(c, doc.content_hash))
+        for i in range(0, len(ids), self.max_batch):
+            self.chunks.upsert(
+                ids=ids[i : i + self.max_batch],
+                embeddings=np.stack(vecs[i : i + self.max_batch]),
+                documents=texts[i : i + self.max_batch],
+                metadatas=metas[i : i + self.max_batch],
+            )
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        records = [(doc, len(chunks)) for doc, chunks, _, _ in items]
+        for i in range(0, len(records), self.max_batch):
+            part = records[i : i + self.max_batch]
+            self.docs.upsert(
+                ids=[d.doc_id for d, _ in part],
+                embeddings=[[0.0]] * len(part),
+                metadatas=[_doc_metadata(d, n, now) for d, n in part],
+                documents=[d.text for d, _ in part],
+            )
+        for doc, _, _, replaces in items:
+            if replaces:
+                self.chunks.delete(
+                    where={
+                        "$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]
+                    }
+                )
+        self._catalog = None
 
     def commit_document(self, doc: Document, n_chunks: int) -> None:
         meta = _meta_clean(

@@ -44,8 +44,14 @@ class IngestPipeline:
     """Feed it documents with ``add``; ``finish`` flushes, waits for the writer and re-raises."""
 
     def __init__(
-        self, store: ChunkStore, embedder: Embedder, settings: Settings, report: IngestReport
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        settings: Settings,
+        report: IngestReport,
+        threaded: bool = True,
     ) -> None:
+        """``threaded=False`` writes in the caller's thread (for comparisons and debugging)."""
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -54,6 +60,7 @@ class IngestPipeline:
         self._group_chunks = 0
         self._queue: queue.Queue[list[_Pending] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
+        self.threaded = threaded
         self._thread = threading.Thread(target=self._write_loop, name="ingest-writer", daemon=True)
         self._thread.start()
         self._closed = False
@@ -83,7 +90,11 @@ class IngestPipeline:
             vecs = self.embedder.embed([index_text(c, ctx) for _, c in todo])
             for (p, c), v in zip(todo, vecs, strict=True):
                 p.vectors[c.id] = v
-        self._queue.put(group)  # blocks while the writer is one group behind: bounded memory
+        if self.threaded:
+            self._queue.put(group)  # blocks while the writer is one group behind: bounded memory
+        else:
+            self._write(group)
+            self._raise_writer_error()
 
     def _write_loop(self) -> None:
         while True:
@@ -92,15 +103,20 @@ class IngestPipeline:
                 return
             if self._error is not None:
                 continue  # drain: the main thread will raise it
-            try:
-                for p in group:
-                    matrix = np.stack([p.vectors[c.id] for c in p.chunks]).astype(np.float32)
-                    self.store.write_chunks(p.chunks, matrix, p.doc.content_hash)
-                    self.store.commit_document(p.doc, len(p.chunks))
-                    (self.report.updated if p.updated else self.report.added).append(p.doc.source)
-                    self.report.chunks_embedded += len(p.todo)
-            except BaseException as exc:  # surfaced by finish()/add() in the caller's thread
-                self._error = exc
+            self._write(group)
+
+    def _write(self, group: list[_Pending]) -> None:
+        try:
+            items = [
+                (p.doc, p.chunks, np.stack([p.vectors[c.id] for c in p.chunks]), p.updated)
+                for p in group
+            ]
+            self.store.write_group(items)
+            for p in group:
+                (self.report.updated if p.updated else self.report.added).append(p.doc.source)
+                self.report.chunks_embedded += len(p.todo)
+        except BaseException as exc:  # surfaced by finish()/add() in the caller's thread
+            self._error = exc
 
     def _raise_writer_error(self) -> None:
         if self._error is not None:
