@@ -212,23 +212,3 @@ def find_relabelling(a: Analysis, retriever: Retriever, top_k: int = 5) -> Relab
                 )
                 return Relabel(ref=ref, matched=matched, message=msg)
     return None
-    for hit in retriever.search(a.text, top_k):
-        for sent in _sentences(hit.text):
-            # A target and its deadline may sit in neighbouring sentences: look at a small window.
-            lo, hi = max(0, sent.start - 150), min(len(hit.text), sent.end + 150)
-            window = _norm(hit.text[lo:hi])
-            own = _norm(hit.text[sent.start : sent.end])
-            num_hit = [n for n in numbers if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", own)]
-            year_hit = [y for y in years if y in window]
-            phrase_hit = next((p for p in phrases if p in own), None)
-            strong_phrase = phrase_hit and len(phrase_hit.split()) >= 5
-            if (num_hit and year_hit) or strong_phrase or (num_hit and phrase_hit):
-                matched = [*num_hit, *year_hit] + ([phrase_hit] if phrase_hit else [])
-                ref = _ref(hit, sent, "mission_washing")
-                where = f"{hit.title or hit.source}" + (f", {ref.locator}" if ref.locator else "")
-                msg = (
-                    f"the target ({', '.join(matched[:3])}) already appears in {where}: "
-                    f'"{ref.quote[:160]}" - if that is an existing commitment, this draft relabels it'
-                )
-                return Relabel(ref=ref, matched=matched, message=msg)
-    return None

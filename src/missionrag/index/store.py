@@ -466,28 +466,3 @@ class ChunkStore:
         if not vecs:
             return [], np.zeros((0, len(vector)), dtype=np.float32)
         return chunks, np.stack(vecs)
-
-    def query(self, vector: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
-        """Nearest committed chunks with cosine similarity, best first."""
-        total = self.count()
-        if total == 0:
-            return []
-        cat = self.catalog()
-        res = self.chunks.query(
-            query_embeddings=[vector.tolist()],
-            n_results=min(n, total),
-            include=["documents", "metadatas", "distances"],
-        )
-        out: list[tuple[Chunk, float]] = []
-        for cid, text, meta, dist in zip(
-            res["ids"][0],
-            res["documents"][0],
-            res["metadatas"][0],
-            res["distances"][0],
-            strict=True,
-        ):
-            rec = cat.get(meta.get("doc_id", ""))
-            if rec is None or rec.content_hash != meta.get("doc_hash"):
-                continue
-            out.append((chunk_from_record(cid, text or "", meta), 1.0 - float(dist)))
-        return out
