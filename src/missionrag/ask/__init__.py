@@ -13,7 +13,6 @@ extractive step takes them from ``Hit.text`` by offset and ``verify_quotes`` re-
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from missionrag.ask.extractive import Extraction, compose, corpus_stats, extract
@@ -204,14 +203,6 @@ def stream_answer(
     return events()
 
 
-def run_ask_eval(
-    retriever: Retriever,
-    embedder: Embedder,
-    settings: Settings,
-    cases: Path = Path("evals/qa.jsonl"),
-    report: Path = Path("evals/reports/ask.md"),
-) -> tuple[str, dict[str, Any]]:
-    """Run ``evals/qa.jsonl`` extractively; returns (report markdown, metrics) and writes it."""
-    from missionrag.ask.evaluate import run_ask_eval as _run
-
-    return _run(retriever, embedder, settings, cases=cases, report=report)
+# The eval lives in its own module; re-exported here as part of the ask API. Imported last:
+# evaluate uses this package's extractive module, which is loaded by then.
+from missionrag.ask.evaluate import run_ask_eval  # noqa: E402
