@@ -349,17 +349,7 @@ class ChunkStore:
         self._catalog = None
 
     def commit_document(self, doc: Document, n_chunks: int) -> None:
-        meta = _meta_clean(
-            {
-                "source": doc.source,
-                "title": doc.title,
-                "url": doc.url,
-                "kind": doc.kind,
-                "content_hash": doc.content_hash,
-                "chunks": n_chunks,
-                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
-        )
+        meta = _doc_metadata(doc, n_chunks, datetime.now(UTC).isoformat(timespec="seconds"))
         self.docs.upsert(
             ids=[doc.doc_id], embeddings=[[0.0]], metadatas=[meta], documents=[doc.text]
         )
