@@ -139,9 +139,11 @@ def test_kill_9_midway_then_rerun_matches_uninterrupted_run(tmp_path: Path) -> N
     )
 
     killed = tmp_path / "killed"
+    # Small windows: many commit points, so the kill lands between committed documents.
+    window = {"MISSIONRAG_INGEST_WINDOW": "64"}
     proc = subprocess.Popen(
         [exe, "ingest", str(corpus), "--json"],
-        env=cli_env(killed),
+        env=cli_env(killed, **window),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -159,7 +161,7 @@ def test_kill_9_midway_then_rerun_matches_uninterrupted_run(tmp_path: Path) -> N
     proc.wait()
     rerun = subprocess.run(
         [exe, "ingest", str(corpus), "--json"],
-        env=cli_env(killed),
+        env=cli_env(killed, **window),
         capture_output=True,
         text=True,
         timeout=600,

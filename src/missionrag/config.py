@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         default=96, ge=32, description="Chunk size in tokens (sentence-aware splitter)"
     )
     chunk_overlap: int = Field(default=32, ge=0, description="Overlap between chunks in tokens")
+    ingest_window: int = Field(
+        default=2048,
+        ge=1,
+        description="Chunks embedded together before they are written and committed (bigger: faster, later commits)",
+    )
     contextual_headers: bool = Field(
         default=False,
         description="Embed each chunk headed by its title, file name and section (off: the retrieval eval scored it lower)",
