@@ -18,8 +18,9 @@ from missionrag.models import Chunk, Document
 TEXT_SUFFIXES = {".txt": False, ".md": True, ".markdown": True}
 SUPPORTED = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
 IGNORE_FILE = ".missionragignore"
-# Bumped when a loader's output changes, so stored documents are re-read once.
-LOADER_VERSION = "2"
+# Bumped when a loader's or the chunker's output changes, so stored documents are re-read
+# once (3: the chunker of issue 7; unchanged chunks keep their vectors).
+LOADER_VERSION = "3"
 
 
 def source_name(path: Path) -> str:
