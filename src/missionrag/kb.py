@@ -270,7 +270,8 @@ class KnowledgeBase:
             store.begin()
             pipeline = IngestPipeline(store, self.embedder, self.settings, report)
             try:
-                for i, item in enumerate([*files, *urls]):
+                items: list[Path | str] = [*files, *urls]
+                for i, item in enumerate(items):
                     name = self._source_name(item) if isinstance(item, Path) else item
                     if progress:
                         progress(i, total, name)

@@ -6,7 +6,7 @@ Every span satisfies ``0 <= start < end <= len(statement)``; a problem with no w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from missionrag.check.analysis import WORD_RE, Analysis
 from missionrag.check.criteria import FAR_YEARS, LONG_WORDS
@@ -79,9 +79,10 @@ SPAN_RULES: tuple[tuple[str, str, str, str], ...] = (
 def _finding(
     start: int, end: int, rule: str, severity: str, message: str, suggestion: str | None
 ) -> Finding:
+    sev = cast(Literal["error", "warning", "info"], severity)  # the rule table's own values
     return Finding(
-        start=start, end=end, rule=rule, severity=severity, message=message, suggestion=suggestion
-    )  # type: ignore[arg-type]
+        start=start, end=end, rule=rule, severity=sev, message=message, suggestion=suggestion
+    )
 
 
 def _time_finding(t: Any, a: Analysis) -> tuple[str, str, str, str | None] | None:

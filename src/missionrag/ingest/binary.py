@@ -22,9 +22,9 @@ def load_pdf(path: Path, source: str, doc_id: str) -> Document:
         if reader.is_encrypted:
             # An empty user password opens many "protected" PDFs; anything else we cannot read.
             try:
-                ok = reader.decrypt("")
+                ok = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
+                ok = False
             if not ok:
                 raise InputError(
                     f"{source}: the PDF is encrypted; save an unprotected copy and ingest that"
@@ -53,8 +53,8 @@ def load_pdf(path: Path, source: str, doc_id: str) -> Document:
         raise InputError(
             f"{source}: the PDF has no extractable text (scanned images?); run OCR on it first"
         )
-    meta = reader.metadata or {}
-    title = str(meta.get("/Title") or "").strip() or text.strip().splitlines()[0][:120]
+    found = reader.metadata.get("/Title") if reader.metadata else None
+    title = str(found or "").strip() or text.strip().splitlines()[0][:120]
     return Document(doc_id=doc_id, source=source, title=title, text=text, kind="pdf", marks=marks)
 
 
