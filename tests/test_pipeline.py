@@ -38,3 +38,22 @@ def test_threaded_and_serial_writes_give_the_same_store(
     ref = b.store.chunks.get(ids=ids_a[:20], include=["embeddings"])
     for x, y in zip(got["embeddings"], ref["embeddings"], strict=True):
         assert max(abs(p - q) for p, q in zip(x, y, strict=True)) < 1e-5
+
+
+def test_progress_moves_through_a_window_as_it_is_embedded(tmp_path: Path) -> None:
+    # 12 copies of a 25-chunk document: one window of ~300 chunks, embedded in two slices.
+    corpus = tmp_path / "gen"
+    corpus.mkdir()
+    base = (CORPUS / "invi-mission-driven-change.txt").read_text()
+    for i in range(12):
+        (corpus / f"doc{i:02d}.md").write_text(f"# Document {i}\n\nCopy {i}.\n\n{base}")
+    calls: list[tuple[float, int]] = []
+    kb = KnowledgeBase(make_settings(tmp_path / "data"))
+    report = kb.ingest([corpus], progress=lambda done, total, _: calls.append((done, total)))
+    assert len(report.added) == 12 and report.chunks_embedded > pipeline.EMBED_SLICE
+    positions = [d for d, _ in calls]
+    assert all(t == 12 for _, t in calls)
+    assert positions == sorted(positions), "progress never goes back"
+    assert positions[-1] == 12
+    # Between reading the last file and the end, the bar moved part-way, not in one jump.
+    assert any(0 < p < 12 and p != int(p) for p in positions), positions

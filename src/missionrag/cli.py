@@ -134,15 +134,15 @@ def ingest(paths: tuple[Path, ...], urls: tuple[str, ...], prune: bool, as_json:
     targets = list(paths) or ([] if urls else [settings.corpus_dir])
     bar: Any = None
 
-    def progress(i: int, total: int, name: str) -> None:
+    def progress(done: float, total: int, name: str) -> None:
         nonlocal bar
         if as_json or not sys.stderr.isatty() or total == 0:
             return
         if bar is None:
             bar = click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True)
             bar.__enter__()
-        bar.update(i - bar.pos)
-        if i >= total:
+        bar.update(int(done) - bar.pos)
+        if done >= total:
             bar.__exit__(None, None, None)
 
     report = kb.ingest(targets, list(urls), prune=prune, progress=progress)

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from missionrag.index.store import ChunkStore
     from missionrag.llm import LLM
 
-Progress = Callable[[int, int, str], None]
+# (files done, which moves in fractions while a window is embedded; files in all; name)
+Progress = Callable[[float, int, str], None]
 
 _PROCESS_LOCKS: dict[str, Any] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
@@ -268,13 +269,29 @@ class KnowledgeBase:
             known = store.by_source()
             total = len(files) + len(urls)
             store.begin()
-            pipeline = IngestPipeline(store, self.embedder, self.settings, report)
+            # Progress counts files, and a file is done when its chunks are embedded. Files
+            # are read fast and embedded a window at a time, so while a window is embedded the
+            # position moves through that window's files by the share of its chunks done.
+            read = done = 0
+            name = ""
+
+            def embedded(share: float) -> None:
+                nonlocal done
+                if progress:
+                    progress(done + share * (read - done), total, name)
+                if share >= 1.0:
+                    done = read
+
+            pipeline = IngestPipeline(
+                store, self.embedder, self.settings, report, on_embedded=embedded
+            )
             try:
                 items: list[Path | str] = [*files, *urls]
                 for i, item in enumerate(items):
                     name = self._source_name(item) if isinstance(item, Path) else item
+                    read = i + 1
                     if progress:
-                        progress(i, total, name)
+                        progress(done, total, name)  # alive, and on which file (a URL can be slow)
                     try:
                         doc = (
                             load_file(item, self.settings, source=name)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,9 @@ import numpy as np
 from missionrag.errors import InputError
 from missionrag.ingest import chunk_document
 from missionrag.ingest.chunking import index_text
+
+# Chunks per embedder call within a window (see _flush).
+EMBED_SLICE = 256
 
 if TYPE_CHECKING:
     from missionrag.config import Settings
@@ -50,8 +54,14 @@ class IngestPipeline:
         settings: Settings,
         report: IngestReport,
         threaded: bool = True,
+        on_embedded: Callable[[float], None] | None = None,
     ) -> None:
-        """``threaded=False`` writes in the caller's thread (for comparisons and debugging)."""
+        """``threaded=False`` writes in the caller's thread (for comparisons and debugging).
+
+        ``on_embedded(share)`` is told, as a window is embedded, the share of it done (1.0 at
+        its end), for progress bars.
+        """
+        self.on_embedded = on_embedded
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -85,11 +95,21 @@ class IngestPipeline:
             return
         group, self._group, self._group_chunks = self._group, [], 0
         todo = [(p, c) for p in group for c in p.todo]
-        if todo:
-            ctx = self.settings.contextual_headers
-            vecs = self.embedder.embed([index_text(c, ctx) for _, c in todo])
-            for (p, c), v in zip(todo, vecs, strict=True):
+        ctx = self.settings.contextual_headers
+        texts = [index_text(c, ctx) for _, c in todo]
+        # Longest first across the whole window, then cut into slices: each slice batches as
+        # well as one call over the window would, and progress can be told between slices.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for k in range(0, len(order), EMBED_SLICE):
+            part = order[k : k + EMBED_SLICE]
+            vecs = self.embedder.embed([texts[i] for i in part])
+            for i, v in zip(part, vecs, strict=True):
+                p, c = todo[i]
                 p.vectors[c.id] = v
+            if self.on_embedded and k + EMBED_SLICE < len(order):
+                self.on_embedded((k + len(part)) / len(order))
+        if self.on_embedded:
+            self.on_embedded(1.0)
         if self.threaded:
             self._queue.put(group)  # blocks while the writer is one group behind: bounded memory
         else:
