@@ -56,10 +56,20 @@ class TimedEmbedder:
         self.seconds = 0.0
         self.calls = 0
 
+    @property
+    def takes_token_ids(self) -> bool:
+        return bool(getattr(self.inner, "takes_token_ids", False))
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._timed(self.inner.embed, texts)
+
+    def embed_ids(self, token_ids: Sequence[Sequence[int]]) -> np.ndarray:
+        return self._timed(self.inner.embed_ids, token_ids)
+
+    def _timed(self, fn: Any, arg: Any) -> np.ndarray:
         t = time.perf_counter()
         try:
-            out: np.ndarray = self.inner.embed(texts)
+            out: np.ndarray = fn(arg)
             return out
         finally:
             self.seconds += time.perf_counter() - t
@@ -123,10 +133,11 @@ def pipeline_round(corpus: Path, root: Path, r: int, backend: str) -> dict[str, 
     stages = Stages()
     stages.wrap(ingest_mod, "load_file", "load")
     stages.wrap(ingest_mod, "chunk_document", "chunk")
-    # The pipeline module binds chunk_document at import, so its name is wrapped too.
+    # The pipeline module binds its chunking function at import, so its name is wrapped too.
     with contextlib.suppress(ImportError):
         pipeline_mod = importlib.import_module("missionrag.ingest.pipeline")
         stages.wrap(pipeline_mod, "chunk_document", "chunk")
+        stages.wrap(pipeline_mod, "chunk_with_tokens", "chunk")
     stages.wrap(kb.store, "write_chunks", "store writes")
     stages.wrap(kb.store, "commit_document", "store writes")
     stages.wrap(kb.store, "write_group", "store writes")

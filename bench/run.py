@@ -185,7 +185,7 @@ def ingest_section(res: dict[str, Any]) -> str:
         f"**Throughput ratio (pipeline / bare, wall): {res['ratio']:.3f}** (target >= "
         f"{TARGETS['ingest_ratio']}); by CPU seconds: {res['ratio_cpu']:.3f}. Inside the "
         f"pipeline the model's calls took {model_share:.0%} of the best round's wall time "
-        f"({res['pipeline_embed_calls']} embed calls, one per window of about "
+        f"({res['pipeline_embed_calls']} model calls in windows of about "
         f"{res.get('window', '?')} chunks, for {res['files']} documents).",
     ]
     if res.get("pipeline_stages_s"):

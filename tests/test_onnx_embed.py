@@ -191,3 +191,27 @@ def test_rebuilds_for_another_model_path_once(settings: Settings, tmp_path: Path
     st = weights.stat()
     os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     assert model_fingerprint(copy) != before
+
+
+def test_chunker_token_ids_give_the_same_ids_and_vectors(
+    settings: Settings, onnx: OnnxEmbedder, tmp_path: Path
+) -> None:
+    # The ingest pipeline hands the chunker's token ids to the model instead of the text: they
+    # must be the ids the text gets on its own, on every corpus chunk and on odd text.
+    from missionrag.ingest import chunk_with_tokens, discover, load_file
+
+    odd = tmp_path / "odd.md"
+    odd.write_text("# Odd\n\n" + "\n\n".join(OTHER[:5]) + "\n\n" + "word " * 400, "utf-8")
+    pairs = []
+    for f in [*discover([REPO_ROOT / "corpus"])[0], odd]:
+        pairs += chunk_with_tokens(load_file(f, settings), settings)
+    texts = [c.text for c, _ in pairs]
+    ids = [i for _, i in pairs]
+    assert all(i is not None for i in ids)
+    own = [e.ids for e in onnx.tokenizer.encode_batch(texts, add_special_tokens=False)]
+    own = [i[: onnx.max_seq_length - 2] for i in own]  # the embedder truncates at 256
+    assert [i[: onnx.max_seq_length - 2] for i in ids] == own  # type: ignore[index]
+    assert onnx.takes_token_ids
+    got = onnx.embed_ids(ids)  # type: ignore[arg-type]
+    ref = onnx.embed(texts)
+    assert got.shape == ref.shape and float(np.abs(got - ref).max()) < 1e-5

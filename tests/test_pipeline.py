@@ -57,3 +57,29 @@ def test_progress_moves_through_a_window_as_it_is_embedded(tmp_path: Path) -> No
     assert positions[-1] == 12
     # Between reading the last file and the end, the bar moved part-way, not in one jump.
     assert any(0 < p < 12 and p != int(p) for p in positions), positions
+
+
+def test_pipeline_embeds_the_chunkers_tokens_to_the_same_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from missionrag.index import embed as embed_mod
+    from missionrag.index.onnx_embed import OnnxEmbedder
+
+    rows: list[int] = []
+    original = OnnxEmbedder.embed_ids
+
+    def spy(self: OnnxEmbedder, token_ids):  # type: ignore[no-untyped-def]
+        rows.append(len(token_ids))
+        return original(self, token_ids)
+
+    monkeypatch.setattr(OnnxEmbedder, "embed_ids", spy)
+    embed_mod._EMBEDDERS.clear()  # a fresh cache, so every chunk goes to the model
+    kb = KnowledgeBase(make_settings(tmp_path / "data"))
+    report = kb.ingest([CORPUS])
+    assert sum(rows) == report.chunks_embedded > 100, "the pipeline gave the model token ids"
+    got = kb.store.chunks.get(limit=40, include=["embeddings", "metadatas"])
+    texts = [kb.store.get_chunks([cid])[cid].text for cid in got["ids"]]
+    embed_mod._EMBEDDERS.clear()
+    ref = KnowledgeBase(make_settings(tmp_path / "data")).embedder.embed(texts)
+    for stored, want in zip(got["embeddings"], ref, strict=True):
+        assert max(abs(p - q) for p, q in zip(stored, want, strict=True)) < 1e-5

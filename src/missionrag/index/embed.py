@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -78,9 +78,26 @@ class CachedEmbedder:
         self._lock = threading.Lock()
         self._inflight: dict[str, threading.Event] = {}
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_tokenized(
+        self, texts: Sequence[str], token_ids: Sequence[Sequence[int] | None]
+    ) -> np.ndarray:
+        """``embed``, handing the model the token ids already known for each text (the ingest
+        pipeline's chunks), so the texts are not tokenised a second time. A backend that
+        cannot take ids (torch, or a lowercasing model) gets the texts."""
+        if not getattr(self.inner, "takes_token_ids", False) or any(t is None for t in token_ids):
+            return self.embed(texts)
+        known = dict(zip(texts, token_ids, strict=True))
+        inner: Any = self.inner
+        return self.embed(texts, compute=lambda miss: inner.embed_ids([known[t] for t in miss]))
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        compute: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        compute = compute or self.inner.embed
         found: dict[str, np.ndarray] = {}
         mine: list[str] = []
         waits: list[tuple[str, threading.Event]] = []
@@ -97,7 +114,7 @@ class CachedEmbedder:
                     mine.append(t)
         if mine:
             try:
-                vecs = self.inner.embed(mine)
+                vecs = compute(mine)
                 with self._lock:
                     for t, v in zip(mine, vecs, strict=True):
                         found[t] = v

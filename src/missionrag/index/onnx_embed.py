@@ -246,6 +246,15 @@ class OnnxEmbedder:
         tok.enable_truncation(max_length=self.max_seq_length)
         self.tokenizer = tok
         self.pad_id = int(hf_config.get("pad_token_id") or 0)
+        # The special tokens the tokenizer puts around one text ([CLS] ... [SEP] here), for
+        # rows that arrive already tokenised (embed_ids).
+        framed = tok.encode("a", add_special_tokens=True).ids
+        bare = tok.encode("a", add_special_tokens=False).ids
+        at = next(i for i in range(len(framed)) if framed[i : i + len(bare)] == bare)
+        self._prefix, self._suffix = framed[:at], framed[at + len(bare) :]
+        # Ids from the chunker are of the text as written; a model that lowercases before
+        # its tokenizer must tokenise the text itself.
+        self.takes_token_ids = not self.do_lower_case
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or _cores()
@@ -282,19 +291,30 @@ class OnnxEmbedder:
         batch = [t.lower() for t in texts] if self.do_lower_case else list(texts)
         # Tokenise once, then sort by token count so each batch pads to similar lengths.
         encodings = self.tokenizer.encode_batch(batch, add_special_tokens=True)
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(batch))
-        out = np.empty((len(batch), self.dim), dtype=np.float32)
+        return self._run([e.ids for e in encodings])
+
+    def embed_ids(self, token_ids: Sequence[Sequence[int]]) -> np.ndarray:
+        """Texts this model's tokenizer already split (no special tokens): the ingest
+        pipeline's chunks, whose tokens the chunker counted. Same vectors as ``embed``."""
+        if not token_ids:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keep = self.max_seq_length - len(self._prefix) - len(self._suffix)
+        return self._run([[*self._prefix, *ids[:keep], *self._suffix] for ids in token_ids])
+
+    def _run(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Vectors of tokenised rows (special tokens included), in length-sorted batches."""
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        out = np.empty((len(rows), self.dim), dtype=np.float32)
         for idx in self._batches(lengths):
             width = int(lengths[idx].max())
             ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
+            # One sequence per row, so every token type id is 0 (as the tokenizer gives).
             types = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
-                enc = encodings[i]
-                n = len(enc.ids)
-                ids[row, :n] = enc.ids
+                n = len(rows[i])
+                ids[row, :n] = rows[i]
                 mask[row, :n] = 1
-                types[row, :n] = enc.type_ids
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             feeds = {k: v for k, v in feeds.items() if k in self._input_names}
             tokens = self.session.run(None, feeds)[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 from missionrag.config import Settings
 from missionrag.errors import FileTooLargeError, InputError, UnsupportedFileError
 from missionrag.ingest.chunking import chunk_document as _chunk_document
+from missionrag.ingest.chunking import chunk_with_tokens as _chunk_with_tokens
 from missionrag.models import Chunk, Document
 
 TEXT_SUFFIXES = {".txt": False, ".md": True, ".markdown": True}
@@ -181,9 +182,15 @@ def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
     return _chunk_document(doc, settings.chunk_size, settings.chunk_overlap, settings.model_path)
 
 
+def chunk_with_tokens(doc: Document, settings: Settings) -> list[tuple[Chunk, list[int] | None]]:
+    """Chunks with their token ids, for the ingest pipeline (see ``chunking.chunk_with_tokens``)."""
+    return _chunk_with_tokens(doc, settings.chunk_size, settings.chunk_overlap, settings.model_path)
+
+
 __all__ = [
     "SUPPORTED",
     "chunk_document",
+    "chunk_with_tokens",
     "discover",
     "load_file",
     "load_url",

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from missionrag.models import Chunk, Document, Mark
 
-# Token start offsets of a text (character positions): the one tokeniser call per span.
-Offsets = Callable[[str], list[int]]
+# A text's token ids (None without a tokenizer) and their start offsets (character
+# positions): the one tokeniser call per span.
+Tokens = Callable[[str], tuple[list[int] | None, list[int]]]
 
 # A word before a full stop that does not end a sentence ("e.g. the", "Dr. Smith", "No. 5").
 _ABBREVIATION_WORDS = """e.g i.e etc vs cf al approx ca fig figs no nos vol vols pp dr mr mrs ms
@@ -46,8 +47,8 @@ _FINER = {_LINE: _CLAUSE, _CLAUSE: _WORD}
 
 
 @lru_cache(maxsize=4)
-def token_offsets(model_path: str) -> Offsets:
-    """Start offsets of the model's tokens in a text (words when there is no tokenizer)."""
+def span_tokens(model_path: str) -> Tokens:
+    """The model's tokens of a text, with their start offsets (words without a tokenizer)."""
     tok_file = Path(model_path) / "tokenizer.json"
     if tok_file.exists():
         from tokenizers import Tokenizer
@@ -57,11 +58,18 @@ def token_offsets(model_path: str) -> Offsets:
         tok.no_truncation()
         tok.no_padding()
 
-        def offsets(text: str) -> list[int]:
-            return [a for a, _ in tok.encode(text, add_special_tokens=False).offsets]
+        def tokens(text: str) -> tuple[list[int] | None, list[int]]:
+            enc = tok.encode(text, add_special_tokens=False)
+            return enc.ids, [a for a, _ in enc.offsets]
 
-        return offsets
-    return lambda text: [m.start() for m in re.finditer(r"\S+", text)]
+        return tokens
+    return lambda text: (None, [m.start() for m in re.finditer(r"\S+", text)])
+
+
+def token_offsets(model_path: str) -> Callable[[str], list[int]]:
+    """Start offsets of the model's tokens in a text (what chunk budgets count)."""
+    tokens = span_tokens(model_path)
+    return lambda text: tokens(text)[1]
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -211,16 +219,32 @@ def chunk_id(doc_id: str, text: str, occurrence: int) -> str:
 def chunk_document(
     doc: Document, chunk_size: int, chunk_overlap: int, model_path: str
 ) -> list[Chunk]:
-    offsets = token_offsets(model_path)
+    return [c for c, _ in chunk_with_tokens(doc, chunk_size, chunk_overlap, model_path)]
+
+
+def chunk_with_tokens(
+    doc: Document, chunk_size: int, chunk_overlap: int, model_path: str
+) -> list[tuple[Chunk, list[int] | None]]:
+    """The chunks, each with the model's token ids of its text (None without a tokenizer).
+
+    The ids are a slice of the span's tokens: chunks start and end at white space or
+    punctuation, where the tokenizer splits words anyway, so they are the ids the text gets
+    on its own, and the ingest pipeline hands them to the model instead of tokenising again.
+    """
+    tokenize = span_tokens(model_path)
     overlap = min(chunk_overlap, chunk_size // 2)
-    pieces: list[tuple[int, str]] = []
+    pieces: list[tuple[int, str, list[int] | None]] = []
     for a, b in _spans(doc):
         span = doc.text[a:b]
-        for x, y in split_span(span, offsets(span), chunk_size, overlap):
-            pieces.append((a + x, span[x:y]))
-    chunks: list[Chunk] = []
+        ids, starts = tokenize(span)
+        for x, y in split_span(span, starts, chunk_size, overlap):
+            piece_ids = None
+            if ids is not None:
+                piece_ids = ids[bisect_left(starts, x) : bisect_left(starts, y)]
+            pieces.append((a + x, span[x:y], piece_ids))
+    chunks: list[tuple[Chunk, list[int] | None]] = []
     seen: dict[str, int] = {}
-    for position, (start, text) in enumerate(pieces):
+    for position, (start, text, piece_ids) in enumerate(pieces):
         occurrence = seen.get(text, 0)
         seen[text] = occurrence + 1
         mark = doc.mark_at(start)
@@ -231,22 +255,21 @@ def chunk_document(
             for m in doc.marks
             if start < m.start < start + len(text) and m.locator
         ]
-        chunks.append(
-            Chunk(
-                id=chunk_id(doc.doc_id, text, occurrence),
-                doc_id=doc.doc_id,
-                source=doc.source,
-                title=doc.title,
-                text=text,
-                start=start,
-                position=position,
-                locator=mark.locator if mark else None,
-                url=(mark.url if mark and mark.url else doc.url),
-                section=mark.section if mark else None,
-                page=mark.page if mark else None,
-                marks=inner,
-            )
+        chunk = Chunk(
+            id=chunk_id(doc.doc_id, text, occurrence),
+            doc_id=doc.doc_id,
+            source=doc.source,
+            title=doc.title,
+            text=text,
+            start=start,
+            position=position,
+            locator=mark.locator if mark else None,
+            url=(mark.url if mark and mark.url else doc.url),
+            section=mark.section if mark else None,
+            page=mark.page if mark else None,
+            marks=inner,
         )
+        chunks.append((chunk, piece_ids))
     return chunks
 
 

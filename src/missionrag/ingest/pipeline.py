@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionrag.errors import InputError
-from missionrag.ingest import chunk_document
+from missionrag.ingest import chunk_with_tokens
 from missionrag.ingest.chunking import index_text
 
 # Chunks per embedder call within a window (see _flush).
@@ -42,6 +42,7 @@ class _Pending:
     updated: bool
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     todo: list[Chunk] = field(default_factory=list)
+    tokens: dict[str, list[int] | None] = field(default_factory=dict)
 
 
 class IngestPipeline:
@@ -78,10 +79,11 @@ class IngestPipeline:
     def add(self, doc: Document, *, updated: bool) -> None:
         """Chunk ``doc`` and queue it; ``InputError`` if it has nothing to index."""
         self._raise_writer_error()
-        chunks = chunk_document(doc, self.settings)
-        if not chunks:
+        pairs = chunk_with_tokens(doc, self.settings)
+        if not pairs:
             raise InputError(f"{doc.source}: no text to index")
-        p = _Pending(doc, chunks, updated)
+        chunks = [c for c, _ in pairs]
+        p = _Pending(doc, chunks, updated, tokens={c.id: ids for c, ids in pairs})
         # An edited document keeps the vectors of the chunks whose text did not change.
         p.vectors = self.store.existing_embeddings([c.id for c in chunks]) if updated else {}
         p.todo = [c for c in chunks if c.id not in p.vectors]
@@ -100,9 +102,16 @@ class IngestPipeline:
         # Longest first across the whole window, then cut into slices: each slice batches as
         # well as one call over the window would, and progress can be told between slices.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        # The chunker's token ids spare the model a second tokenisation of the same text,
+        # unless headers were added to the text it embeds.
+        ids = None if ctx else [p.tokens.get(c.id) for p, c in todo]
+        tokenized = getattr(self.embedder, "embed_tokenized", None)
         for k in range(0, len(order), EMBED_SLICE):
             part = order[k : k + EMBED_SLICE]
-            vecs = self.embedder.embed([texts[i] for i in part])
+            if ids is not None and tokenized is not None:
+                vecs = tokenized([texts[i] for i in part], [ids[i] for i in part])
+            else:
+                vecs = self.embedder.embed([texts[i] for i in part])
             for i, v in zip(part, vecs, strict=True):
                 p, c = todo[i]
                 p.vectors[c.id] = v
