@@ -129,3 +129,19 @@ def test_chunk_records_round_trip_and_old_layout_still_reads(settings: Settings)
     back = chunk_from_record(chunk.id, chunk.text, {k: v for k, v in old.items() if v})
     assert back.text == chunk.text and back.start == chunk.start
     assert back.marks[0].locator == "00:01:02"
+
+
+def test_marks_are_sorted_and_looked_up_by_offset() -> None:
+    from missionrag.models import Document, Mark
+
+    marks = [Mark(start=50, locator="page 2", page=2), Mark(start=0, locator="page 1", page=1)]
+    marks.append(Mark(start=50, locator="00:01:00", url="https://youtu.be/x?t=60"))
+    doc = Document(doc_id="d", source="d.pdf", title="D", text="x" * 100, kind="pdf", marks=marks)
+    assert [m.start for m in doc.marks] == [0, 50, 50]
+    assert doc.marks[1].page == 2, "a stable sort keeps the loader's order at one offset"
+    assert doc.mark_at(0) is not None and doc.mark_at(0).page == 1  # type: ignore[union-attr]
+    assert doc.mark_at(49).page == 1  # type: ignore[union-attr]
+    assert doc.mark_at(50).locator == "00:01:00"  # type: ignore[union-attr]
+    assert [m.start for m in doc.marks_within(0, 50)] == []
+    assert [m.start for m in doc.marks_within(0, 51)] == [50, 50]
+    assert Document(doc_id="e", source="e", title="", text="", kind="text").mark_at(3) is None

@@ -6,9 +6,10 @@ these models; fields may be added, never renamed or removed.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 # --------------------------------------------------------------------------- ingestion
 
@@ -38,15 +39,23 @@ class Document(BaseModel):
     date: str | None = None
     content_hash: str = ""
 
+    @field_validator("marks")
+    @classmethod
+    def _sorted(cls, marks: list[Mark]) -> list[Mark]:
+        # mark_at and marks_within bisect on start; a stable sort keeps a loader's order
+        # among marks at the same offset (a page before the heading that opens it).
+        return sorted(marks, key=lambda m: m.start)
+
     def mark_at(self, offset: int) -> Mark | None:
         """The mark in force at ``offset`` (marks are sorted by start)."""
-        found: Mark | None = None
-        for mark in self.marks:
-            if mark.start <= offset:
-                found = mark
-            else:
-                break
-        return found
+        i = bisect_right(self.marks, offset, key=lambda m: m.start)
+        return self.marks[i - 1] if i else None
+
+    def marks_within(self, start: int, end: int) -> list[Mark]:
+        """Marks that start strictly inside (start, end)."""
+        lo = bisect_right(self.marks, start, key=lambda m: m.start)
+        hi = bisect_left(self.marks, end, key=lambda m: m.start)
+        return self.marks[lo:hi]
 
 
 class Chunk(BaseModel):

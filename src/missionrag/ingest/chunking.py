@@ -252,8 +252,8 @@ def chunk_with_tokens(
             Mark(
                 start=m.start - start, locator=m.locator, url=m.url, section=m.section, page=m.page
             )
-            for m in doc.marks
-            if start < m.start < start + len(text) and m.locator
+            for m in doc.marks_within(start, start + len(text))
+            if m.locator
         ]
         chunk = Chunk(
             id=chunk_id(doc.doc_id, text, occurrence),
