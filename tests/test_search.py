@@ -133,3 +133,32 @@ def test_chroma_server_mode(chroma_server: str, tmp_path: Path) -> None:
         for h in kb2.search("missions needs assessment survey", 10, mode="keyword")
     )
     assert len(kb2.documents()) == 4
+
+
+def test_two_writers_on_one_server_never_share_a_generation(
+    chroma_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers ingest at once: the second read the generation before the first wrote its
+    bump. A third worker whose keyword index was rebuilt between the two must still see the
+    second one's document (with a plain counter both would write the same number)."""
+    from missionrag.index.store import ChunkStore
+
+    def kb(name: str) -> KnowledgeBase:
+        s = make_settings(tmp_path / name, chroma_url=chroma_server, collection="racetest")
+        return KnowledgeBase(s)
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# Alpha\n\nThe alpha mission cuts heat deaths by half.\n")
+    (docs / "b.md").write_text("# Beta\n\nThe zeppelin mission greens every rooftop.\n")
+    a, b, c = kb("a"), kb("b"), kb("c")
+    a.ingest([docs / "a.md"])
+    seen_by_b = b.store.generation()  # b reads the state before a's next write lands
+    (docs / "a.md").write_text("# Alpha\n\nThe alpha mission cuts heat deaths by 60%.\n")
+    a.ingest([docs / "a.md"])
+    assert c.search("alpha heat deaths", 3, mode="keyword")  # c's index: after a's write
+    monkeypatch.setattr(ChunkStore, "generation", lambda self: seen_by_b)
+    b.ingest([docs / "b.md"])
+    monkeypatch.undo()
+    hits = c.search("zeppelin rooftop", 3, mode="keyword")
+    assert hits and hits[0].source.endswith("b.md"), "c rebuilt its index for b's write"

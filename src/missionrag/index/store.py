@@ -14,8 +14,8 @@ middle one is a single-record write, the commit point:
 Searches only return chunks whose ``doc_hash`` matches the committed one, so a reader never
 sees a half-replaced document. A ``dirty`` flag on the state record is raised before step 1 and
 lowered after step 3; an ingest that finds it raised (a run killed midway) sweeps the stray
-chunks first. Every commit bumps ``generation``, which tells keyword indexes (one per process
-or machine) that they are stale.
+chunks first. Every run that writes moves ``generation`` (a stamp compared for equality only),
+which tells keyword indexes (one per process or machine) that they are stale.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -232,6 +233,17 @@ class ChunkStore:
     def generation(self) -> int:
         return int(self.state().get("generation", 0))
 
+    def _next_generation(self) -> int:
+        """A new generation stamp, never the one another writer is writing at the same time.
+
+        Several processes can write one Chroma server, and the state record is read, then
+        written. Two writers that read the same generation and both wrote it plus one would
+        leave one stamp for two changes, and a worker whose keyword index was rebuilt between
+        them would never see the second. So the stamp is the clock in microseconds (at least
+        the current one plus one): readers only ever compare stamps for equality.
+        """
+        return max(self.generation() + 1, time.time_ns() // 1000)
+
     def catalog(self) -> dict[str, DocRecord]:
         """doc_id -> committed record; cached until the generation moves."""
         gen = self.generation()
@@ -270,7 +282,7 @@ class ChunkStore:
     def end(self, changed: bool = True) -> None:
         """Lower the dirty flag; move the generation once for the whole run if it wrote."""
         if changed:
-            self._set_state(dirty=False, generation=self.generation() + 1)
+            self._set_state(dirty=False, generation=self._next_generation())
         else:
             self._set_state(dirty=False)
         self._catalog = None
@@ -294,7 +306,7 @@ class ChunkStore:
             offset += len(got["ids"])
         for i in range(0, len(stray), self.max_batch):
             self.chunks.delete(ids=stray[i : i + self.max_batch])
-        self._set_state(dirty=False, generation=self.generation() + 1)
+        self._set_state(dirty=False, generation=self._next_generation())
         return len(stray)
 
     def existing_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -386,7 +398,7 @@ class ChunkStore:
         return rec
 
     def _bump(self) -> None:
-        self._set_state(generation=self.generation() + 1)
+        self._set_state(generation=self._next_generation())
         self._catalog = None
 
     # ------------------------------------------------------------------ reads
