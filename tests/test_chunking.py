@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO
 
 from missionrag.config import Settings
-from missionrag.index.store import chunk_from_record, chunk_metadata
+from missionrag.index.records import chunk_from_record, chunk_metadata
 from missionrag.ingest import chunk_document, discover, load_file
 from missionrag.ingest.chunking import _sentence_ends, split_span, token_offsets
 

@@ -62,3 +62,94 @@ def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: P
         ).json()["hits"]
         assert all("zeppelin" not in h["source"] for h in after)
         assert httpx.get(w1.url + "/health", timeout=30).json()["documents"] == 5
+
+
+def test_concurrent_ingests_on_one_server_keep_both(chroma_server: str, tmp_path: Path) -> None:
+    """A second writer starting while the first is mid-run must not sweep the first one's
+    chunks as leftovers of a killed run (the first then commits documents with no chunks)."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import cli_env, make_settings
+
+    from missionrag.kb import KnowledgeBase
+
+    env = {"MISSIONRAG_CHROMA_URL": chroma_server, "MISSIONRAG_COLLECTION": "concurrent"}
+    big = tmp_path / "big"
+    big.mkdir()
+    base = (CORPUS / "invi-mission-driven-change.txt").read_text()
+    for i in range(16):
+        (big / f"doc{i:02d}.md").write_text(f"# Document {i}\n\nCopy {i}.\n\n{base}")
+    slow = subprocess.Popen(
+        [str(Path(sys.executable).parent / "missionrag"), "ingest", str(big), "--json"],
+        env=cli_env(tmp_path / "first", MISSIONRAG_INGEST_WINDOW="64", **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    other = KnowledgeBase(
+        make_settings(tmp_path / "second", chroma_url=chroma_server, collection="concurrent")
+    )
+    # Start the second writer once the first has begun writing chunks.
+    deadline = time.time() + 120
+    while time.time() < deadline and other.store.count() == 0 and slow.poll() is None:
+        time.sleep(0.05)
+    assert slow.poll() is None, "the first ingest finished before the second started"
+    report = other.ingest([CORPUS / "oecd-ddc-missions-survey-workshop.md"])
+    assert len(report.added) == 1
+    out, err = slow.communicate(timeout=600)
+    assert slow.returncode == 0, err.decode()[-2000:]
+
+    check = KnowledgeBase(
+        make_settings(tmp_path / "check", chroma_url=chroma_server, collection="concurrent")
+    )
+    docs = check.documents()
+    assert len(docs) == 17
+    visible: dict[str, int] = {}
+    for c in check.all_chunks():
+        visible[c.doc_id] = visible.get(c.doc_id, 0) + 1
+    assert {d.doc_id: d.chunks for d in docs} == visible, "every committed document has its chunks"
+
+
+def test_recovery_waits_for_a_live_writer_and_sweeps_after_a_dead_one(
+    chroma_server: str, tmp_path: Path
+) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from conftest import make_settings
+
+    from missionrag.ingest import chunk_document, load_file
+    from missionrag.kb import KnowledgeBase
+
+    def kb(name: str) -> KnowledgeBase:
+        s = make_settings(tmp_path / name, chroma_url=chroma_server, collection="recovery")
+        return KnowledgeBase(s)
+
+    me, writer = kb("me"), kb("writer")
+    me.ingest([CORPUS / "invi-mission-driven-change.txt"])
+    committed = me.store.count()
+    doc = load_file(CORPUS / "oecd-ddc-missions-survey-workshop.md", writer.settings)
+    chunks = chunk_document(doc, writer.settings)
+    writer.store.begin()  # a writer mid-run: chunks written, document not committed yet
+    writer.store.write_chunks(chunks, writer.embedder.embed([c.text for c in chunks]), "h1")
+    assert me.store.recover() == 0, "a live writer's uncommitted chunks are not strays"
+    assert me.store.count() == committed + len(chunks)
+
+    # The writer dies without ending its run: its record stays, naming a process that is gone.
+    store = writer.store
+    store.writers._stop.set()  # its heartbeat stops with it
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    meta = {"host": socket.gethostname(), "pid": int(gone.stdout), "heartbeat": time.time()}
+    store.docs.upsert(ids=[store.writers.run_id], embeddings=[[0.0]], metadatas=[meta])
+    assert me.store.recover() == len(chunks)
+    assert me.store.count() == committed
+    live, dead = me.store.writers.others()
+    assert live == [] and dead == [], "the dead run's record is cleared"

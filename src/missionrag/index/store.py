@@ -1,8 +1,8 @@
 """The Chroma store, embedded (``PersistentClient``) or a server (``HttpClient``).
 
-Two collections: ``<name>_chunks`` (vectors; chunk text and fields in one JSON metadata record,
-see ``chunk_metadata``) and ``<name>_docs`` (one
-record per document: its content hash, title and clean text, plus a ``__state__`` record).
+Two collections: ``<name>_chunks`` (one record per chunk) and ``<name>_docs`` (one record per
+document, a ``__state__`` record, and a ``__run__`` record per writer at work); the record
+layouts are in ``records.py``, the writer records in ``writers.py``.
 Chroma has no multi-record transactions, so a document is replaced in three steps whose
 middle one is a single-record write, the commit point:
 
@@ -13,8 +13,9 @@ middle one is a single-record write, the commit point:
 
 Searches only return chunks whose ``doc_hash`` matches the committed one, so a reader never
 sees a half-replaced document. A ``dirty`` flag on the state record is raised before step 1 and
-lowered after step 3; an ingest that finds it raised (a run killed midway) sweeps the stray
-chunks first. Every run that writes moves ``generation`` (a stamp compared for equality only),
+lowered after step 3; an ingest that finds it raised, or the record of a writer that died,
+sweeps the stray chunks first, unless another writer is still at work (then its uncommitted
+chunks are not strays, and a later run sweeps). Every run that writes moves ``generation`` (a stamp compared for equality only),
 which tells keyword indexes (one per process or machine) that they are stale.
 """
 
@@ -25,7 +26,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,9 @@ from urllib.parse import urlparse
 import numpy as np
 
 from missionrag.errors import BackendUnavailableError, NotFoundError
-from missionrag.models import Chunk, Document, DocumentInfo, Mark
+from missionrag.index.records import DocRecord, chunk_from_record, chunk_metadata, doc_metadata
+from missionrag.index.writers import RUN_PREFIX, Writers
+from missionrag.models import Chunk, Document
 
 if TYPE_CHECKING:
     from missionrag.config import Settings
@@ -98,92 +100,6 @@ def forget_clients() -> None:
         _CLIENTS.clear()
 
 
-@dataclass
-class DocRecord:
-    doc_id: str
-    source: str
-    title: str
-    url: str | None
-    kind: str
-    content_hash: str
-    chunks: int
-    ingested_at: str | None
-
-    def info(self) -> DocumentInfo:
-        return DocumentInfo(**self.__dict__)
-
-
-def _meta_clean(d: dict[str, Any]) -> dict[str, Any]:
-    """Chroma metadata takes str/int/float/bool only, no None."""
-    return {k: v for k, v in d.items() if v is not None}
-
-
-def _doc_metadata(doc: Document, n_chunks: int, when: str) -> dict[str, Any]:
-    return _meta_clean(
-        {
-            "source": doc.source,
-            "title": doc.title,
-            "url": doc.url,
-            "kind": doc.kind,
-            "content_hash": doc.content_hash,
-            "chunks": n_chunks,
-            "ingested_at": when,
-        }
-    )
-
-
-def chunk_metadata(c: Chunk, doc_hash: str) -> dict[str, Any]:
-    """A chunk's Chroma metadata: the two keys we filter on, and the rest as one JSON record.
-
-    Chroma's local segment writes every metadata key as its own indexed row, and every
-    ``document`` into a trigram full-text index we never query (BM25 is our own). On 1,500
-    chunks that was 0.85 s of writes against 0.36 s for this layout, with the model waiting
-    on the same two cores (issue 7). So the text rides in the record, not in ``documents``.
-    """
-    record = {
-        "text": c.text,
-        "source": c.source,
-        "title": c.title,
-        "start": c.start,
-        "position": c.position,
-        "locator": c.locator,
-        "url": c.url,
-        "section": c.section,
-        "page": c.page,
-        "marks": [m.model_dump(exclude_none=True) for m in c.marks] or None,
-    }
-    return {
-        "doc_id": c.doc_id,
-        "doc_hash": doc_hash,
-        "record": json.dumps(_meta_clean(record), ensure_ascii=False),
-    }
-
-
-def chunk_from_record(cid: str, text: str | None, meta: dict[str, Any]) -> Chunk:
-    """A chunk back from its metadata (either layout: stores written before the JSON record
-    kept each field as its own key and the text in ``documents``)."""
-    if "record" in meta:
-        fields = json.loads(meta["record"])
-        raw_marks = fields.get("marks") or []
-    else:
-        fields = {**meta, "text": text or ""}
-        raw_marks = json.loads(meta["marks"]) if meta.get("marks") else []
-    return Chunk(
-        id=cid,
-        doc_id=meta["doc_id"],
-        source=fields["source"],
-        title=fields.get("title", ""),
-        text=fields.get("text", ""),
-        start=int(fields.get("start", 0)),
-        position=int(fields.get("position", 0)),
-        locator=fields.get("locator"),
-        url=fields.get("url"),
-        section=fields.get("section"),
-        page=fields.get("page"),
-        marks=[Mark(**m) for m in raw_marks],
-    )
-
-
 class ChunkStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -210,6 +126,7 @@ class ChunkStore:
             self.max_batch = 250
         self._catalog: dict[str, DocRecord] | None = None
         self._catalog_gen = -1
+        self.writers = Writers(self.docs, single_process=not settings.chroma_url)
 
     # ------------------------------------------------------------------ state and catalog
     def state(self) -> dict[str, Any]:
@@ -251,7 +168,7 @@ class ChunkStore:
             got = self.docs.get(include=["metadatas"])
             cat: dict[str, DocRecord] = {}
             for did, meta in zip(got["ids"], got["metadatas"], strict=True):
-                if did == STATE_ID or not meta:
+                if did == STATE_ID or did.startswith(RUN_PREFIX) or not meta:
                     continue
                 cat[did] = DocRecord(
                     doc_id=did,
@@ -277,6 +194,7 @@ class ChunkStore:
 
     # ------------------------------------------------------------------ writes
     def begin(self) -> None:
+        self.writers.start()
         self._set_state(dirty=True)
 
     def end(self, changed: bool = True) -> None:
@@ -285,11 +203,17 @@ class ChunkStore:
             self._set_state(dirty=False, generation=self._next_generation())
         else:
             self._set_state(dirty=False)
+        self.writers.stop()
         self._catalog = None
 
     def recover(self) -> int:
-        """Remove chunks no committed document owns (after a run was killed). Returns count."""
-        if not self.state().get("dirty"):
+        """Remove chunks no committed document owns (after a run was killed). Returns count.
+
+        Not while another writer is alive (a Chroma server shared by workers): its chunks are
+        uncommitted, not stray, until it commits. The next run with the store to itself sweeps.
+        """
+        live, dead = self.writers.others()
+        if not (self.state().get("dirty") or dead) or live:
             return 0
         self._catalog = None
         cat = self.catalog()
@@ -306,6 +230,7 @@ class ChunkStore:
             offset += len(got["ids"])
         for i in range(0, len(stray), self.max_batch):
             self.chunks.delete(ids=stray[i : i + self.max_batch])
+        self.writers.forget(dead)
         self._set_state(dirty=False, generation=self._next_generation())
         return len(stray)
 
@@ -359,7 +284,7 @@ class ChunkStore:
             self.docs.upsert(
                 ids=[d.doc_id for d, _ in part],
                 embeddings=[[0.0]] * len(part),
-                metadatas=[_doc_metadata(d, n, now) for d, n in part],
+                metadatas=[doc_metadata(d, n, now) for d, n in part],
                 documents=[d.text for d, _ in part],
             )
         for doc, _, _, replaces in items:
@@ -372,7 +297,7 @@ class ChunkStore:
         self._catalog = None
 
     def commit_document(self, doc: Document, n_chunks: int) -> None:
-        meta = _doc_metadata(doc, n_chunks, datetime.now(UTC).isoformat(timespec="seconds"))
+        meta = doc_metadata(doc, n_chunks, datetime.now(UTC).isoformat(timespec="seconds"))
         self.docs.upsert(
             ids=[doc.doc_id], embeddings=[[0.0]], metadatas=[meta], documents=[doc.text]
         )
