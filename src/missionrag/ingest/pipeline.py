@@ -1,14 +1,20 @@
 """The write path: documents -> chunks -> vectors -> the store, in overlapping stages.
 
-The model is the expensive stage, so the pipeline keeps it busy: the chunks of a window of
-documents (``MISSIONRAG_INGEST_WINDOW`` chunks, 2,048 by default) are embedded in one call, so
-the embedder sorts them by length into fuller batches with less padding, and a writer thread
-puts the previous window into Chroma and commits it while the next one is embedded
-(onnxruntime releases the GIL). Measured on 1,431 chunks (bench/ingest_throughput.py):
-windows of 256 chunks cost 1.3 CPU-seconds more than one window, as much as all the store
-writes; the cost of a bigger window is that a run killed midway loses more uncommitted work. Each document still goes through the store's commit protocol on its own
-(write chunks, commit the record, drop old chunks), so a run killed at any point leaves only
-whole documents behind (see ``index/store.py``).
+The model is the expensive stage, so the pipeline keeps it busy (issue 7, measured by
+``bench/ingest_throughput.py``):
+
+- chunks are gathered over a window of documents (``MISSIONRAG_INGEST_WINDOW`` chunks, 2,048
+  by default), sorted by length across the whole window and embedded in slices, so batches
+  pad little; windows of 256 chunks cost 1.3 CPU-seconds more per 1,431 chunks than one
+  window, as much as all the store writes;
+- the model gets the token ids the chunker already computed instead of the text;
+- a writer thread puts the previous window into Chroma and commits it while the next one is
+  embedded (onnxruntime releases the GIL).
+
+The price of a big window is that a run killed midway loses more uncommitted work. Each
+document still goes through the store's commit protocol on its own (write chunks, commit the
+record, drop old chunks), so a run killed at any point leaves only whole documents behind (see
+``index/store.py``).
 """
 
 from __future__ import annotations
@@ -101,10 +107,10 @@ class IngestPipeline:
         texts = [index_text(c, ctx) for _, c in todo]
         # Longest first across the whole window, then cut into slices: each slice batches as
         # well as one call over the window would, and progress can be told between slices.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         # The chunker's token ids spare the model a second tokenisation of the same text,
         # unless headers were added to the text it embeds.
         ids = None if ctx else [p.tokens.get(c.id) for p, c in todo]
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         tokenized = getattr(self.embedder, "embed_tokenized", None)
         for k in range(0, len(order), EMBED_SLICE):
             part = order[k : k + EMBED_SLICE]
