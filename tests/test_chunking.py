@@ -145,3 +145,11 @@ def test_marks_are_sorted_and_looked_up_by_offset() -> None:
     assert [m.start for m in doc.marks_within(0, 50)] == []
     assert [m.start for m in doc.marks_within(0, 51)] == [50, 50]
     assert Document(doc_id="e", source="e", title="", text="", kind="text").mark_at(3) is None
+
+
+def test_text_without_spaces_is_cut_at_tokens(settings: Settings) -> None:
+    text = "以任务为导向的创新政策需要跨部门合作" * 40  # no spaces and no sentence marks
+    chunks = _chunks(text, settings, size=50, overlap=0)
+    assert len(chunks) >= 10
+    assert all(_tokens(c, settings) <= 50 for c in chunks)
+    assert "".join(chunks) == text, "the pieces are the text, in order, nothing lost"

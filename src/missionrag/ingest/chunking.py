@@ -101,7 +101,7 @@ def _units(text: str, starts: list[int], size: int) -> list[tuple[int, int, int]
     """(start, end, tokens) pieces of ``text`` no longer than ``size`` tokens each.
 
     Sentences where they fit; a longer one is cut at line breaks (a list), then at clauses,
-    then at words (a single word longer than ``size`` stays whole: the model truncates it).
+    then at words, and a word longer than ``size`` (a run of CJK text) at tokens.
     """
 
     def tokens(a: int, b: int) -> int:
@@ -109,8 +109,13 @@ def _units(text: str, starts: list[int], size: int) -> list[tuple[int, int, int]
 
     def split(a: int, b: int, pattern: re.Pattern[str] | None) -> list[tuple[int, int, int]]:
         n = tokens(a, b)
-        if n <= size or pattern is None:
+        if n <= size:
             return [(a, b, n)]
+        if pattern is None:  # one "word" over budget (CJK text has no spaces): cut at tokens
+            first = bisect_left(starts, a)
+            cuts = [starts[i] for i in range(first + size, bisect_left(starts, b), size)]
+            bounds = [a, *cuts, b]
+            return [(x, y, tokens(x, y)) for x, y in zip(bounds, bounds[1:], strict=False)]
         out: list[tuple[int, int, int]] = []
         finer = _FINER.get(pattern)
         for m in pattern.finditer(text, a, b):
