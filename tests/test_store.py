@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import CORPUS, DATA, cli_env, make_settings
 
 from missionrag.config import Settings
@@ -178,3 +179,32 @@ def test_kill_9_midway_then_rerun_matches_uninterrupted_run(tmp_path: Path) -> N
     ref_snap, killed_snap = snap(reference), snap(killed)
     assert killed_snap == ref_snap
     assert len(killed_snap[0]) == len(set(killed_snap[0]))
+
+
+def test_a_delete_that_fails_midway_is_swept_by_the_next_ingest(
+    settings: Settings, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = KnowledgeBase(settings)
+    kb.ingest([corpus_copy])
+    survey = next(d for d in kb.documents() if "survey" in d.source)
+    chunks_api = kb.store.chunks
+
+    class Broken:  # the chunk delete fails after the record delete (the commit) went through
+        def __getattr__(self, name: str) -> object:
+            return getattr(chunks_api, name)
+
+        def delete(self, **kwargs: object) -> None:
+            raise ConnectionError("store went away")
+
+    monkeypatch.setattr(kb.store, "chunks", Broken())
+    with pytest.raises(ConnectionError):
+        kb.delete_document(survey.doc_id)
+    monkeypatch.setattr(kb.store, "chunks", chunks_api)
+    assert kb.store.writers.run_id is None, "the failed run does not look alive"
+    assert kb.store.state()["dirty"] is True, "left raised: the next ingest sweeps"
+    assert len(kb.documents()) == 4
+    (corpus_copy / Path(survey.source).name).unlink()
+    kb.ingest([corpus_copy])
+    ids, kw_ids, _ = _snapshot(kb)
+    assert ids == kw_ids and len(ids) == sum(d.chunks for d in kb.documents())
+    assert kb.store.state()["dirty"] is False

@@ -285,6 +285,7 @@ class KnowledgeBase:
             pipeline = IngestPipeline(
                 store, self.embedder, self.settings, report, on_embedded=embedded
             )
+            finished = False
             try:
                 items: list[Path | str] = [*files, *urls]
                 for i, item in enumerate(items):
@@ -308,9 +309,11 @@ class KnowledgeBase:
                 pipeline.finish()
                 if prune:
                     report.removed = self._prune(paths, {self._source_name(f) for f in files})
+                finished = True
             finally:
                 pipeline.abort()
-                store.end(changed=bool(report.added or report.updated or report.removed))
+                changed = bool(report.added or report.updated or report.removed)
+                store.end(changed=changed, clean=finished)
                 if progress:
                     progress(total, total, "")
             _ = self.keyword  # rebuild now, not on the first search

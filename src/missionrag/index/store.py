@@ -197,14 +197,18 @@ class ChunkStore:
         self.writers.start()
         self._set_state(dirty=True)
 
-    def end(self, changed: bool = True) -> None:
-        """Lower the dirty flag; move the generation once for the whole run if it wrote."""
+    def end(self, changed: bool = True, *, clean: bool = True) -> None:
+        """End the run: move the generation once if it wrote, and lower the dirty flag unless
+        it failed midway (``clean=False``), so the next ingest sweeps what it left."""
+        state: dict[str, Any] = {"dirty": False} if clean else {}
         if changed:
-            self._set_state(dirty=False, generation=self._next_generation())
-        else:
-            self._set_state(dirty=False)
-        self.writers.stop()
-        self._catalog = None
+            state["generation"] = self._next_generation()
+        try:
+            if state:
+                self._set_state(**state)
+        finally:
+            self.writers.stop()  # a failed run must not go on looking alive to other writers
+            self._catalog = None
 
     def recover(self) -> int:
         """Remove chunks no committed document owns (after a run was killed). Returns count.
@@ -316,15 +320,14 @@ class ChunkStore:
                 f"no document with id {doc_id}; see `missionrag status` or GET /documents"
             )
         self.begin()
-        self.docs.delete(ids=[doc_id])
-        self.chunks.delete(where={"doc_id": doc_id})
-        self._bump()
-        self.end()
+        done = False
+        try:
+            self.docs.delete(ids=[doc_id])  # the commit: the chunks are invisible from here
+            self.chunks.delete(where={"doc_id": doc_id})
+            done = True
+        finally:
+            self.end(clean=done)
         return rec
-
-    def _bump(self) -> None:
-        self._set_state(generation=self._next_generation())
-        self._catalog = None
 
     # ------------------------------------------------------------------ reads
     def count(self) -> int:
