@@ -145,7 +145,7 @@ def build(n: int, data_dir: Path) -> dict[str, Any]:
             )
             start += len(text) + 2
         if hasattr(store, "write_group"):  # the ingest pipeline's own write path
-            store.write_group([(doc, chunks, vecs, False)])
+            store.write_group([(doc, chunks, vecs, None)])
         else:
             store.write_chunks(chunks, vecs, doc.content_hash)
             store.commit_document(doc, len(chunks))

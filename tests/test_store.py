@@ -208,3 +208,34 @@ def test_a_delete_that_fails_midway_is_swept_by_the_next_ingest(
     ids, kw_ids, _ = _snapshot(kb)
     assert ids == kw_ids and len(ids) == sum(d.chunks for d in kb.documents())
     assert kb.store.state()["dirty"] is False
+
+
+def test_a_late_delete_from_an_older_writer_keeps_the_newer_version(
+    settings: Settings, corpus_copy: Path
+) -> None:
+    """Two writers replace one document on a shared server: A read version o and wrote a, B
+    read o too and committed b last. A's deletion of what it replaced, arriving late, must
+    remove o's chunks only, not b's."""
+    from missionrag.ingest import chunk_document, load_file
+
+    kb = KnowledgeBase(settings)
+    kb.ingest([corpus_copy])
+    target = corpus_copy / "invi-mission-driven-change.txt"
+    source = kb._source_name(target)
+    original = target.read_text()
+    o = kb.store.by_source()[source].content_hash
+
+    def version(old: str, new: str) -> tuple:  # type: ignore[type-arg]
+        target.write_text(original.replace(old, new))
+        doc = load_file(target, settings, source=source)
+        chunks = chunk_document(doc, settings)
+        return doc, chunks, kb.embedder.embed([c.text for c in chunks])
+
+    doc_a, chunks_a, vecs_a = version("Apollo 11", "Apollo Eleven")
+    kb.store.write_group([(doc_a, chunks_a, vecs_a, o)])
+    doc_b, chunks_b, vecs_b = version("Margaret Hamilton", "M. Hamilton")
+    kb.store.write_group([(doc_b, chunks_b, vecs_b, o)])
+    kb.store.drop_replaced(doc_a, o)  # A's delete, late
+    visible = [c for c in kb.store.iter_chunks() if c.doc_id == doc_b.doc_id]
+    assert kb.store.by_source()[source].content_hash == doc_b.content_hash
+    assert sorted(c.id for c in visible) == sorted(c.id for c in chunks_b)

@@ -303,7 +303,7 @@ class KnowledgeBase:
                         if prev is not None and prev.content_hash == doc.content_hash:
                             report.unchanged.append(doc.source)
                             continue
-                        pipeline.add(doc, updated=prev is not None)
+                        pipeline.add(doc, previous=prev.content_hash if prev else None)
                     except MissionRagError as exc:
                         report.failed.append(FailedFile(source=name, reason=_reason(exc, name)))
                 pipeline.finish()

@@ -257,15 +257,15 @@ class ChunkStore:
             )
 
     def write_group(
-        self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray, bool]]
+        self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray, str | None]]
     ) -> None:
         """Write several documents' chunks, then commit their records, in few store calls.
 
-        ``items`` are (document, chunks, vectors, replaces_existing). The protocol is the one of
-        ``commit_document`` batched: all chunks first, then the records (each record write is
-        its own commit point; a crash between two leaves whole documents only), then the
-        deletion of old chunks, which only documents that existed before can have (strays of
-        a killed run are swept by ``recover``).
+        ``items`` are (document, chunks, vectors, the committed hash it replaces or None). The
+        protocol is the one of ``commit_document`` batched: all chunks first, then the records
+        (each record write is its own commit point; a crash between two leaves whole documents
+        only), then the deletion of the replaced version's chunks (strays of a killed run are
+        swept by ``recover``).
         """
         ids: list[str] = []
         vecs: list[np.ndarray] = []
@@ -291,14 +291,19 @@ class ChunkStore:
                 metadatas=[doc_metadata(d, n, now) for d, n in part],
                 documents=[d.text for d, _ in part],
             )
-        for doc, _, _, replaces in items:
-            if replaces:
-                self.chunks.delete(
-                    where={
-                        "$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]
-                    }
-                )
+        for doc, _, _, previous in items:
+            self.drop_replaced(doc, previous)
         self._catalog = None
+
+    def drop_replaced(self, doc: Document, previous: str | None) -> None:
+        """Delete the chunks of the version ``doc`` replaced, and only those.
+
+        Not "every chunk with another hash": on a shared server another writer may be writing
+        a newer version of the same document at this moment, and its chunks must stay. (Chunks
+        both versions share were restamped when rewritten, so they stay too.)
+        """
+        if previous is not None and previous != doc.content_hash:
+            self.chunks.delete(where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": previous}]})
 
     def commit_document(self, doc: Document, n_chunks: int) -> None:
         meta = doc_metadata(doc, n_chunks, datetime.now(UTC).isoformat(timespec="seconds"))

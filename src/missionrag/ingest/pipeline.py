@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 class _Pending:
     doc: Document
     chunks: list[Chunk]
-    updated: bool
+    previous: str | None  # the committed hash this document replaces (None: a new one)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     todo: list[Chunk] = field(default_factory=list)
     tokens: dict[str, list[int] | None] = field(default_factory=dict)
@@ -82,16 +82,17 @@ class IngestPipeline:
         self._thread.start()
         self._closed = False
 
-    def add(self, doc: Document, *, updated: bool) -> None:
+    def add(self, doc: Document, *, previous: str | None = None) -> None:
         """Chunk ``doc`` and queue it; ``InputError`` if it has nothing to index."""
         self._raise_writer_error()
         pairs = chunk_with_tokens(doc, self.settings)
         if not pairs:
             raise InputError(f"{doc.source}: no text to index")
         chunks = [c for c, _ in pairs]
-        p = _Pending(doc, chunks, updated, tokens={c.id: ids for c, ids in pairs})
+        p = _Pending(doc, chunks, previous, tokens={c.id: ids for c, ids in pairs})
         # An edited document keeps the vectors of the chunks whose text did not change.
-        p.vectors = self.store.existing_embeddings([c.id for c in chunks]) if updated else {}
+        if previous is not None:
+            p.vectors = self.store.existing_embeddings([c.id for c in chunks])
         p.todo = [c for c in chunks if c.id not in p.vectors]
         self._group.append(p)
         self._group_chunks += len(p.todo)
@@ -143,12 +144,13 @@ class IngestPipeline:
     def _write(self, group: list[_Pending]) -> None:
         try:
             items = [
-                (p.doc, p.chunks, np.stack([p.vectors[c.id] for c in p.chunks]), p.updated)
+                (p.doc, p.chunks, np.stack([p.vectors[c.id] for c in p.chunks]), p.previous)
                 for p in group
             ]
             self.store.write_group(items)
             for p in group:
-                (self.report.updated if p.updated else self.report.added).append(p.doc.source)
+                done = self.report.added if p.previous is None else self.report.updated
+                done.append(p.doc.source)
                 self.report.chunks_embedded += len(p.todo)
         except BaseException as exc:  # surfaced by finish()/add() in the caller's thread
             self._error = exc
