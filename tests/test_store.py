@@ -239,3 +239,8 @@ def test_a_late_delete_from_an_older_writer_keeps_the_newer_version(
     visible = [c for c in kb.store.iter_chunks() if c.doc_id == doc_b.doc_id]
     assert kb.store.by_source()[source].content_hash == doc_b.content_hash
     assert sorted(c.id for c in visible) == sorted(c.id for c in chunks_b)
+    # A's own chunks are left behind, invisible; the next ingest counts them and sweeps them.
+    assert kb.store.count() > sum(d.chunks for d in kb.documents())
+    report = kb.ingest([corpus_copy])
+    assert report.unchanged and not report.updated
+    assert kb.store.count() == sum(d.chunks for d in kb.documents())

@@ -213,13 +213,21 @@ class ChunkStore:
     def recover(self) -> int:
         """Remove chunks no committed document owns (after a run was killed). Returns count.
 
+        Runs when the dirty flag is up, a dead writer left its record, or the store holds more
+        chunks than the committed documents account for.
+
         Not while another writer is alive (a Chroma server shared by workers): its chunks are
         uncommitted, not stray, until it commits. The next run with the store to itself sweeps.
         """
         live, dead = self.writers.others()
-        if not (self.state().get("dirty") or dead) or live:
+        if live:
             return 0
         self._catalog = None
+        # A healthy store holds exactly the committed documents' chunks; more means strays
+        # (a killed run, a failed delete, or the losing version of a same-document race).
+        expected = sum(r.chunks for r in self.catalog().values())
+        if not (self.state().get("dirty") or dead or self.count() > expected):
+            return 0
         cat = self.catalog()
         stray: list[str] = []
         offset = 0
