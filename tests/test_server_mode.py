@@ -6,6 +6,7 @@ Each worker has its own data dir (its own keyword index copy); the store is the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 from apiserver import ApiServer
@@ -18,6 +19,19 @@ ZEPPELIN = (
 )
 
 
+def _ask(url: str, question: str) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.post(
+        url + "/ask", json={"question": question}, timeout=60
+    ).json()
+    return answer
+
+
+def _search(url: str, query: str, k: int) -> list[dict[str, Any]]:
+    body = httpx.post(url + "/search", json={"query": query, "top_k": k}, timeout=60).json()
+    hits: list[dict[str, Any]] = body["hits"]
+    return hits
+
+
 def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: Path) -> None:
     env = {"MISSIONRAG_CHROMA_URL": chroma_server, "MISSIONRAG_COLLECTION": "workers"}
     # An operator ingests the corpus into the server from the command line.
@@ -28,11 +42,7 @@ def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: P
         for w in (w1, w2):
             health = httpx.get(w.url + "/health", timeout=30).json()
             assert health["documents"] == 5 and health["chunks"] > 100
-        r = httpx.post(
-            w2.url + "/ask",
-            json={"question": "Who wrote the code for the lunar lander?"},
-            timeout=60,
-        ).json()
+        r = _ask(w2.url, "Who wrote the code for the lunar lander?")
         assert not r["abstained"] and "Hamilton" in r["answer"]
 
         # A document uploaded through one worker is found and cited by the other: its keyword
@@ -41,15 +51,9 @@ def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: P
             w1.url + "/documents", files={"file": ("zeppelin.md", ZEPPELIN)}, timeout=60
         )
         assert up.status_code in (200, 201), up.text
-        hits = httpx.post(
-            w2.url + "/search", json={"query": "zeppelin rooftops Aarhus", "top_k": 3}, timeout=60
-        ).json()["hits"]
+        hits = _search(w2.url, "zeppelin rooftops Aarhus", 3)
         assert hits and "zeppelin" in hits[0]["source"]
-        r = httpx.post(
-            w2.url + "/ask",
-            json={"question": "What does the Zeppelin mission aim to do?"},
-            timeout=60,
-        ).json()
+        r = _ask(w2.url, "What does the Zeppelin mission aim to do?")
         assert not r["abstained"] and "rooftop" in r["answer"]
         assert any("zeppelin" in c["source"] for c in r["citations"])
 
@@ -57,9 +61,7 @@ def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: P
         doc_id = next(d["doc_id"] for d in up.json()["documents"])
         gone = httpx.delete(w2.url + f"/documents/{doc_id}", timeout=60)
         assert gone.status_code in (200, 204), gone.text
-        after = httpx.post(
-            w1.url + "/search", json={"query": "zeppelin rooftops Aarhus", "top_k": 5}, timeout=60
-        ).json()["hits"]
+        after = _search(w1.url, "zeppelin rooftops Aarhus", 5)
         assert all("zeppelin" not in h["source"] for h in after)
         assert httpx.get(w1.url + "/health", timeout=30).json()["documents"] == 5
 
