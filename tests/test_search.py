@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,8 @@ def test_cli_contract(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     r = cli("status", "--json")
     st = json.loads(r.stdout)
     assert st["documents"] == 5 and st["chunks"] > 100
+    # The generation is a clock stamp; status shows it as the time of the last write.
+    assert re.search(r"last write \(20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC\)", st["keyword_index"])
 
     r = cli("search", "   ")
     assert r.returncode == 2 and "error: the query is empty" in r.stderr

@@ -18,6 +18,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -445,7 +446,7 @@ class KnowledgeBase:
         kw = "empty"
         if docs:
             k = self.keyword
-            kw = f"bm25, {k.size} chunks, generation {k.generation}"
+            kw = f"bm25, {k.size} chunks, in step with the store's last write ({_when(k.generation)})"
         llm = self.llm
         return Status(
             documents=len(docs),
@@ -583,3 +584,11 @@ def _reason(exc: Exception, name: str) -> str:
     """The error text without the file name it already starts with (the report names the file)."""
     msg = str(exc)
     return msg[len(name) + 2 :] if msg.startswith(name + ": ") else msg
+
+
+def _when(generation: int) -> str:
+    """A generation stamp for people: stamps are microsecond clock times (store.py); small
+    ones come from stores written before that."""
+    if generation < 10**15:
+        return f"generation {generation}"
+    return datetime.fromtimestamp(generation / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
