@@ -138,8 +138,6 @@ def pipeline_round(corpus: Path, root: Path, r: int, backend: str) -> dict[str, 
         pipeline_mod = importlib.import_module("missionrag.ingest.pipeline")
         stages.wrap(pipeline_mod, "chunk_document", "chunk")
         stages.wrap(pipeline_mod, "chunk_with_tokens", "chunk")
-    stages.wrap(kb.store, "write_chunks", "store writes")
-    stages.wrap(kb.store, "commit_document", "store writes")
     stages.wrap(kb.store, "write_group", "store writes")
     stages.wrap(kb, "_rebuild_derived", "keyword index")
     t, c = time.perf_counter(), time.process_time()

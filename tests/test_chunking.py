@@ -10,18 +10,18 @@ from conftest import REPO
 from missionrag.config import Settings
 from missionrag.index.records import chunk_from_record, chunk_metadata
 from missionrag.ingest import chunk_document, discover, load_file
-from missionrag.ingest.chunking import _sentence_ends, split_span, token_offsets
+from missionrag.ingest.chunking import _sentence_ends, span_tokens, split_span
 
 CORPUS = REPO / "corpus"
 
 
 def _chunks(text: str, settings: Settings, size: int = 96, overlap: int = 32) -> list[str]:
-    starts = token_offsets(settings.model_path)(text)
+    _, starts = span_tokens(settings.model_path)(text)
     return [text[a:b] for a, b in split_span(text, starts, size, overlap)]
 
 
 def _tokens(text: str, settings: Settings) -> int:
-    return len(token_offsets(settings.model_path)(text))
+    return len(span_tokens(settings.model_path)(text)[1])
 
 
 def test_corpus_chunks_fit_the_budget_and_are_verbatim(settings: Settings) -> None:

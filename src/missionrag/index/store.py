@@ -9,7 +9,7 @@ middle one is a single-record write, the commit point:
 1. upsert the new chunks (ids derive from content, so a re-run writes the same ids), each
    stamped with the new ``doc_hash``;
 2. upsert the document record with the new hash  <- commit;
-3. delete the document's chunks whose ``doc_hash`` differs.
+3. delete the chunks of the version it replaced (stamped with the previous hash).
 
 Searches only return chunks whose ``doc_hash`` matches the committed one, so a reader never
 sees a half-replaced document. A ``dirty`` flag on the state record is raised before step 1 and
@@ -256,12 +256,17 @@ class ChunkStore:
         return out
 
     def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, doc_hash: str) -> None:
-        for i in range(0, len(chunks), self.max_batch):
-            part = chunks[i : i + self.max_batch]
+        """Step 1 alone, for one document (tests use it to stop a run before its commit)."""
+        self._upsert_chunks([(c, v, doc_hash) for c, v in zip(chunks, vectors, strict=True)])
+
+    def _upsert_chunks(self, rows: Sequence[tuple[Chunk, np.ndarray, str]]) -> None:
+        """(chunk, vector, stamp) rows, in batches Chroma takes."""
+        for i in range(0, len(rows), self.max_batch):
+            part = rows[i : i + self.max_batch]
             self.chunks.upsert(
-                ids=[c.id for c in part],
-                embeddings=vectors[i : i + self.max_batch],
-                metadatas=[chunk_metadata(c, doc_hash) for c in part],
+                ids=[c.id for c, _, _ in part],
+                embeddings=np.stack([v for _, v, _ in part]),
+                metadatas=[chunk_metadata(c, h) for c, _, h in part],
             )
 
     def write_group(
@@ -270,25 +275,18 @@ class ChunkStore:
         """Write several documents' chunks, then commit their records, in few store calls.
 
         ``items`` are (document, chunks, vectors, the committed hash it replaces or None). The
-        protocol is the one of ``commit_document`` batched: all chunks first, then the records
-        (each record write is its own commit point; a crash between two leaves whole documents
-        only), then the deletion of the replaced version's chunks (strays of a killed run are
-        swept by ``recover``).
+        three steps of the module docstring, batched: all chunks first, then the records (each
+        record write is its own commit point; a crash between two leaves whole documents only),
+        then the deletion of the replaced versions' chunks (strays of a killed run are swept by
+        ``recover``).
         """
-        ids: list[str] = []
-        vecs: list[np.ndarray] = []
-        metas: list[dict[str, Any]] = []
-        for doc, chunks, matrix, _ in items:
-            for c, v in zip(chunks, matrix, strict=True):
-                ids.append(c.id)
-                vecs.append(v)
-                metas.append(chunk_metadata(c, doc.content_hash))
-        for i in range(0, len(ids), self.max_batch):
-            self.chunks.upsert(
-                ids=ids[i : i + self.max_batch],
-                embeddings=np.stack(vecs[i : i + self.max_batch]),
-                metadatas=metas[i : i + self.max_batch],
-            )
+        self._upsert_chunks(
+            [
+                (c, v, doc.content_hash)
+                for doc, chunks, matrix, _ in items
+                for c, v in zip(chunks, matrix, strict=True)
+            ]
+        )
         now = datetime.now(UTC).isoformat(timespec="seconds")
         records = [(doc, len(chunks)) for doc, chunks, _, _ in items]
         for i in range(0, len(records), self.max_batch):
@@ -312,19 +310,6 @@ class ChunkStore:
         """
         if previous is not None and previous != doc.content_hash:
             self.chunks.delete(where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": previous}]})
-
-    def commit_document(self, doc: Document, n_chunks: int) -> None:
-        meta = doc_metadata(doc, n_chunks, datetime.now(UTC).isoformat(timespec="seconds"))
-        self.docs.upsert(
-            ids=[doc.doc_id], embeddings=[[0.0]], metadatas=[meta], documents=[doc.text]
-        )
-        # Old chunks of this document: anything not stamped with the committed hash.
-        self.chunks.delete(
-            where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]}
-        )
-        # The generation moves once per run, in end(): readers filter on the committed hash,
-        # so they never see a half-replaced document in between.
-        self._catalog = None
 
     def delete_document(self, doc_id: str) -> DocRecord:
         rec = self.catalog().get(doc_id)

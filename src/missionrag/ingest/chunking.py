@@ -66,12 +66,6 @@ def span_tokens(model_path: str) -> Tokens:
     return lambda text: (None, [m.start() for m in re.finditer(r"\S+", text)])
 
 
-def token_offsets(model_path: str) -> Callable[[str], list[int]]:
-    """Start offsets of the model's tokens in a text (what chunk budgets count)."""
-    tokens = span_tokens(model_path)
-    return lambda text: tokens(text)[1]
-
-
 def _sentence_ends(text: str) -> list[int]:
     """Positions where sentences end (after their trailing spaces), the last one included."""
     ends: list[int] = []
