@@ -37,27 +37,27 @@ needs_tesseract = pytest.mark.skipif(
 
 def test_table_rows_keep_each_cell_with_its_heading() -> None:
     assert table_rows([["Enabler", "Share"], ["Collaboration", "34%"], ["Strategy", None]]) == [
-        "Enabler: Collaboration; Share: 34%",
-        "Enabler: Strategy",
+        "Enabler: Collaboration; Share: 34%.",
+        "Enabler: Strategy.",
     ]
     # A slide's heading row over one row of values.
     assert table_rows([["Collaboration", "Strategy"], ["34%", "24%"]]) == [
-        "Collaboration: 34%; Strategy: 24%"
+        "Collaboration: 34%; Strategy: 24%."
     ]
     # Row labels under an empty corner cell; a heading merged over two columns.
     assert table_rows([["", "2025", "2026"], ["Cycle lanes", "12", "15"]]) == [
-        "Cycle lanes, 2025: 12; 2026: 15"
+        "Cycle lanes, 2025: 12; 2026: 15."
     ]
     assert table_rows([["Item", "Budget", None], ["Lanes", "12", "15"]]) == [
-        "Item: Lanes; Budget: 12; Budget: 15"
+        "Item: Lanes; Budget: 12; Budget: 15."
     ]
     # No heading row (the first row holds numbers): cells in order.
-    assert table_rows([["2025", "12"], ["2026", "15"]]) == ["2025; 12", "2026; 15"]
+    assert table_rows([["2025", "12"], ["2026", "15"]]) == ["2025; 12.", "2026; 15."]
 
 
 def test_pdf_table_becomes_rows_on_its_page(settings: Settings, tmp_path: Path) -> None:
     doc = load_file(table_pdf(tmp_path / "survey.pdf"), settings)
-    row = "Enabler: Collaboration; Share of respondents: 34%"
+    row = "Enabler: Collaboration; Share of respondents: 34%."
     assert row in doc.text
     # The table sits between the paragraphs around it, on page 2.
     intro, after = doc.text.index("Survey of mission teams"), doc.text.index("Funding from")
@@ -70,7 +70,7 @@ def test_pdf_table_becomes_rows_on_its_page(settings: Settings, tmp_path: Path) 
 def test_docx_table_becomes_rows_in_place(settings: Settings, tmp_path: Path) -> None:
     doc = load_file(table_docx(tmp_path / "budget.docx"), settings)
     lines = doc.text.split("\n\n")
-    row = "Cycle lanes, 2025: 12 million DKK; 2026: 15 million DKK"
+    row = "Cycle lanes, 2025: 12 million DKK; 2026: 15 million DKK."
     assert (
         lines.index(row)
         == lines.index("The mobility mission funds street changes in two steps.") + 1

@@ -22,6 +22,7 @@ from typing import Any
 MIN_PATHS = 3
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[\s\d.,%+\-\u2212()€$£/:]+$")
+_TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a year heads a column ("2025"); other numbers do not
 
 Cell = str | None
@@ -46,12 +47,15 @@ def _fill_spans(row: Sequence[Cell]) -> list[str]:
 
 
 def table_rows(rows: Sequence[Sequence[Cell]]) -> list[str]:
-    """One line per data row, each value paired with its column heading.
+    """One sentence per data row, each value paired with its column heading.
 
-    * first column headed ("Enabler"): ``Enabler: Collaboration; Share: 34%``
-    * top-left cell empty (row labels): ``Collaboration, 2023: 34%; 2024: 41%``
-    * one heading row over one value row (a slide): ``Collaboration: 34%; Strategy: 24%``
+    * first column headed ("Enabler"): ``Enabler: Collaboration; Share: 34%.``
+    * top-left cell empty (row labels): ``Collaboration, 2023: 34%; 2024: 41%.``
+    * one heading row over one value row (a slide): ``Collaboration: 34%; Strategy: 24%.``
     * no heading row: the cells joined with ``; ``
+
+    Each row ends with a full stop so the answer's quotes take one row, not the whole table
+    (short unpunctuated lines read as one list to ``ask/text.py``).
     """
     clean = [[_clean(c) for c in r] for r in rows]
     clean = [r for r in clean if any(r)]
@@ -62,21 +66,24 @@ def table_rows(rows: Sequence[Sequence[Cell]]) -> list[str]:
     raw_header = list(rows[0]) + [None] * (width - len(rows[0]))
     header = _fill_spans(raw_header) if _is_header(clean[0]) else None
     if header is None or len(clean) == 1:
-        return ["; ".join(c for c in r if c) for r in clean]
-    body = clean[1:]
-    if not header[0]:  # a column of row labels under an empty corner cell
+        lines = ["; ".join(c for c in r if c) for r in clean]
+    elif not header[0]:  # a column of row labels under an empty corner cell
         lines = []
-        for r in body:
+        for r in clean[1:]:
             pairs = "; ".join(
                 f"{h}: {c}" if h else c for h, c in zip(header[1:], r[1:], strict=True) if c
             )
             lines.append(f"{r[0]}, {pairs}" if r[0] and pairs else r[0] or pairs)
-        return [ln for ln in lines if ln]
-    return [
-        "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, r, strict=True) if c)
-        for r in body
-        if any(r)
-    ]
+    else:
+        lines = [
+            "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, r, strict=True) if c)
+            for r in clean[1:]
+        ]
+    return [_sentence(ln) for ln in lines if ln]
+
+
+def _sentence(line: str) -> str:
+    return line if _TERMINAL.search(line) else line + "."
 
 
 # --------------------------------------------------------------------------- PDF
