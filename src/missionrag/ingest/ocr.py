@@ -4,11 +4,13 @@ Why this and not ``ocrmypdf``: ocrmypdf rasterises with Ghostscript, runs the sa
 then writes a new PDF with a text layer that we would have to read back with pypdf. We only
 need the text, so rendering with pypdfium2 (already here for pdfplumber) and piping each page
 to ``tesseract stdin stdout`` skips a PDF rewrite and two system dependencies (Ghostscript,
-qpdf); bench/ocr.py measures both on the same scanned PDF (numbers in bench/REPORT.md).
+qpdf), and was faster on the same scan: 3.6 s against 4.8 s a page (bench/pdf_ingest.py,
+numbers in bench/REPORT.md).
 
-Tesseract runs with ``OMP_THREAD_LIMIT=1``: with OpenMP on both cores of a busy two-core
-machine it took 14x longer per page (bench/ocr.py), and one thread is what Tesseract's own
-docs advise when several processes share the CPU.
+Tesseract runs with ``OMP_THREAD_LIMIT=1``: with its default OpenMP threads on this shared
+two-core machine it took 2x (and, under heavier load, up to 14x) longer per page, as the
+threads wait for each other; one thread per process is Tesseract's own advice when the CPU is
+shared.
 
 Results are cached per file content and language under ``<data_dir>/ocr/``: re-ingesting a
 folder re-reads every PDF to compare content hashes, and OCR is seconds per page.
@@ -34,8 +36,10 @@ logger = logging.getLogger("missionrag.ingest")
 # Used when MISSIONRAG_OCR_LANGUAGES is empty: the languages of the documents this tool is for
 # (English, Danish, German), as far as Tesseract has them installed (`make ocr` installs all).
 DEFAULT_LANGUAGES = ("eng", "dan", "deu")
-# Tesseract is trained on ~300 dpi scans; fewer pixels lose small print, more only cost time.
+# Pages are rendered at the scan's own resolution (no pixels invented), within these bounds:
+# Tesseract reads ~300 dpi best and small print suffers below ~150 dpi (bench/pdf_ingest.py).
 DPI = 300
+MIN_DPI = 150
 # A poster-sized page at 300 dpi is hundreds of megapixels; cap it (about A3 at 300 dpi).
 MAX_PIXELS = 18_000_000
 INSTALL_HINT = (
@@ -150,7 +154,7 @@ def ocr_pages(
 
 def _ocr_page(page: Any, tess: Tesseract, lang: str, seconds: float, where: str) -> str | None:
     width, height = page.get_size()  # points (1/72 in)
-    scale = DPI / 72
+    scale = render_dpi(page) / 72
     pixels = width * height * scale * scale
     if pixels > MAX_PIXELS:
         scale *= (MAX_PIXELS / pixels) ** 0.5
@@ -181,6 +185,19 @@ def _ocr_page(page: Any, tess: Tesseract, lang: str, seconds: float, where: str)
         )
         return None
     return clean_ocr_text(done.stdout.decode("utf-8", errors="replace"))
+
+
+def render_dpi(page: Any) -> float:
+    """The resolution of the page's largest image (a scan's own dpi), kept in [150, 300]."""
+    import pypdfium2.raw as pdfium_c
+
+    best = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, _, right, _ = obj.get_bounds()
+        px_w, _ = obj.get_px_size()
+        if right - left > 1 and px_w:
+            best = max(best, px_w / ((right - left) / 72))
+    return min(DPI, max(MIN_DPI, best)) if best else DPI
 
 
 def clean_ocr_text(text: str) -> str:
