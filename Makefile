@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
-.PHONY: install run serve test lint bench eval chromium warmup clean
+.PHONY: install run serve test lint bench eval chromium ocr node-readers warmup clean
 
 # Re-install only when the dependency list changes.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -22,7 +22,7 @@ install: $(BIN)/.installed
 warmup: install
 	$(BIN)/missionrag warmup
 
-run: warmup
+run: warmup ocr
 	$(BIN)/missionrag ingest corpus/ || echo "some files failed to ingest (listed above); serving the rest"
 	$(BIN)/missionrag serve
 
@@ -36,13 +36,30 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
 	  || echo "warning: could not install chromium; browser tests will be skipped"; }
 
+# Scanned PDFs go through Debian's Tesseract (ingest/ocr.py): English, Danish and German.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-dan tesseract-ocr-deu
+ocr:
+	@missing=$$(for p in $(OCR_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || printf "%s " $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's Tesseract for scanned PDFs: $$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing) >/dev/null \
+	  || echo "warning: could not install $$missing; scanned PDFs will be refused and the OCR tests skipped"; \
+	fi
+
+# Independent readers of the quiz exports (tests/test_exports_readers.py): gift-pegjs from npm,
+# pinned by tests/node/package-lock.json, installed into tests/node/node_modules (not committed).
+node-readers: tests/node/node_modules/.package-lock.json
+tests/node/node_modules/.package-lock.json: tests/node/package-lock.json
+	@command -v npm >/dev/null 2>&1 && (cd tests/node && npm ci --no-audit --no-fund --silent) \
+	  || echo "warning: could not install gift-pegjs with npm; the GIFT reader test will be skipped"
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 # The type check is in the gate: out of it, eight errors piled up unseen.
-test: install chromium warmup
+test: install chromium ocr node-readers warmup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

@@ -331,7 +331,7 @@ def quiz(
     n: int, topic: str | None, types: str | None, seed: int | None, fmt: str, out: Path | None
 ) -> None:
     """Quiz items proved by the corpus, exported for Moodle, Anki, QTI tools or Markdown."""
-    from missionrag.quiz.export import export_quiz
+    from missionrag.quiz.export import export_quiz, export_summary, left_out
 
     kb = _kb()
     type_list = [t.strip() for t in types.split(",") if t.strip()] if types else None
@@ -339,13 +339,16 @@ def quiz(
     data = export_quiz(items, fmt)
     if out is not None:
         out.write_bytes(data)
-        click.echo(f"wrote {len(items)} items to {out}", err=True)
+        # Written vs left out (Aiken has no fill-in items), never a count of what was asked for.
+        click.echo(export_summary(items, fmt, str(out)), err=True)
     elif fmt == "qti":
         raise InputError("QTI is a zip file; give --out quiz.zip")
     else:
         sys.stdout.buffer.write(data)
         if not data.endswith(b"\n"):
             sys.stdout.buffer.write(b"\n")
+        if left_out(items, fmt):
+            click.echo(export_summary(items, fmt, "standard output"), err=True)
 
 
 # ---------------------------------------------------------------------------- eval, serve, config

@@ -88,6 +88,19 @@ class Settings(BaseSettings):
         description="Let --url / POST fetch loopback, private and link-local addresses (off: SSRF guard)",
     )
     url_timeout: float = Field(default=20.0, gt=0, description="Seconds to wait for a --url page")
+    ocr: bool = Field(
+        default=True,
+        description="Read PDF pages that are images (scans) with Tesseract; off = such pages are left out",
+    )
+    ocr_languages: str = Field(
+        default="",
+        description="Tesseract languages joined by '+', e.g. eng+dan; empty = eng+dan+deu, those installed",
+    )
+    ocr_page_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest OCR of one PDF page; a page that takes longer is skipped with a warning",
+    )
 
     # -- retrieval (index/hybrid.py)
     top_k: int = Field(

@@ -128,7 +128,7 @@ def load_file(path: Path, settings: Settings, *, source: str | None = None) -> D
             raw, source, doc_id, markdown=TEXT_SUFFIXES[suffix] or _looks_markdown(raw)
         )
     elif suffix == ".pdf":
-        doc = load_pdf(path, source, doc_id)
+        doc = load_pdf(path, source, doc_id, settings)
     elif suffix == ".docx":
         doc = load_docx(path, source, doc_id)
     else:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from missionrag.errors import InputError
 from missionrag.models import Document, Mark
 
+if TYPE_CHECKING:
+    from missionrag.config import Settings
 
-def load_pdf(path: Path, source: str, doc_id: str) -> Document:
+
+def load_pdf(path: Path, source: str, doc_id: str, settings: Settings | None = None) -> Document:
     import logging
 
     from pypdf import PdfReader
@@ -38,14 +42,17 @@ def load_pdf(path: Path, source: str, doc_id: str) -> Document:
         ) from exc
     except Exception as exc:  # pypdf raises assorted errors on damaged files
         raise InputError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    from missionrag.ingest.pdfpages import read_pages
+
     parts: list[str] = []
     marks: list[Mark] = []
     offset = 0
-    for number, page_text in enumerate(pages, start=1):
-        page_text = page_text.strip()
+    # Tables as header-cell rows and scanned pages through OCR (pdfpages.py).
+    for page in read_pages(path, source, pages, settings):
+        page_text = page.text.strip()
         if not page_text:
             continue
-        marks.append(Mark(start=offset, locator=f"page {number}", page=number))
+        marks.append(Mark(start=offset, locator=page.locator, page=page.number))
         parts.append(page_text)
         offset += len(page_text) + 2
     text = "\n\n".join(parts)
@@ -75,11 +82,13 @@ def load_docx(path: Path, source: str, doc_id: str) -> Document:
     marks: list[Mark] = []
     offset = 0
     title = (d.core_properties.title or "").strip()
-    for para in d.paragraphs:
-        text = para.text.strip()
+    from missionrag.ingest.tables import docx_blocks
+
+    # Paragraphs and table rows in document order; rows keep header-cell pairs (tables.py).
+    for block_text, style in docx_blocks(d):
+        text = block_text.strip()
         if not text:
             continue
-        style = (para.style.name if para.style is not None else "") or ""
         if style.lower().startswith(("heading", "title")):
             marks.append(Mark(start=offset, locator=f"section: {text}", section=text))
             title = title or text

@@ -3,8 +3,8 @@ JSON (the contract shape). Every format is written for import, and the tests par
 back and compare it with the items.
 
 Formats that cannot hold an item type say so instead of mangling it: Aiken has no
-fill-in-the-blank, so cloze items are left out of an Aiken file (``aiken_skipped`` tells how
-many).
+fill-in-the-blank, so cloze items are left out of an Aiken file (``left_out`` says which,
+``export_summary`` says so to the user).
 """
 
 from __future__ import annotations
@@ -159,14 +159,43 @@ def _one_line(text: str) -> str:
 
 
 def aiken_skipped(items: list[QuizItem]) -> int:
-    return sum(1 for i in items if i.type == "cloze")
+    return len(left_out(items, "aiken"))
+
+
+# Why a format leaves an item type out, said to the user with the items' numbers.
+_LEFT_OUT_WHY = {
+    ("aiken", "cloze"): (
+        "fill-in-the-blank items cannot be written in Aiken, which has only multiple-choice "
+        "questions; export as gift, qti, anki or md to keep them"
+    ),
+}
+
+
+def left_out(items: list[QuizItem], fmt: str) -> list[int]:
+    """1-based numbers of the items ``fmt`` cannot hold (so ``export_quiz`` leaves out)."""
+    f = _check(fmt)
+    return [n for n, i in enumerate(items, 1) if (f, i.type) in _LEFT_OUT_WHY]
+
+
+def export_summary(items: list[QuizItem], fmt: str, where: str) -> str:
+    """ "wrote 30 items to F", or "wrote 23 of 30 items to F; left out 7 (Q3, ...): <why>"."""
+    skipped = left_out(items, fmt)
+    if not skipped:
+        return f"wrote {len(items)} items to {where}"
+    why = "; ".join(dict.fromkeys(_LEFT_OUT_WHY[(_check(fmt), items[n - 1].type)] for n in skipped))
+    numbers = ", ".join(f"Q{n}" for n in skipped)
+    return (
+        f"wrote {len(items) - len(skipped)} of {len(items)} items to {where}; "
+        f"left out {len(skipped)} ({numbers}): {why}"
+    )
 
 
 def to_aiken(items: list[QuizItem], title: str = "") -> str:
     """Moodle Aiken: one-line question, lettered options, ``ANSWER: X``; no cloze, no feedback."""
     blocks = []
-    for item in items:
-        if item.type == "cloze":
+    skip = set(left_out(items, "aiken"))
+    for n, item in enumerate(items, 1):
+        if n in skip:
             continue
         lines = [_one_line(item.question)]
         lines += [f"{LETTERS[k]}. {_one_line(opt)}" for k, opt in enumerate(item.options)]
@@ -221,10 +250,35 @@ def to_anki(items: list[QuizItem], title: str = "missionrag quiz") -> str:
 # --------------------------------------------------------------------------- Markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+# What opens a block when it starts a line: a list item ("1961. " or "3) " or "- "), a
+# heading, a setext underline, a fence. Escaping its first character keeps it text.
+_MD_BLOCK_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+=#~])")
 
 
 def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
+
+
+def md_line(text: str) -> str:
+    """``md_escape`` for text that starts a line: "1961. The..." must not become item 1961."""
+    out = md_escape(text)
+    return _MD_BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", out)
+
+
+def _md_key_entry(n: int, item: QuizItem) -> list[str]:
+    """One answer-key list item; every continuation line is indented to the item's content
+    column ("10. " is four wide), or CommonMark ends the item there (tests/test_exports_readers.py)."""
+    pad = " " * len(f"{n}. ")
+    answer = f"{answer_letter(item)}. {item.answer}" if item.type == "mcq" else item.answer
+    lines = [f"{n}. **{md_escape(answer)}**"]
+    if item.explanation:
+        lines.append(f"{pad}{md_line(item.explanation)}")
+    src = md_escape(item.title or item.source)
+    link = f"[{src}](<{item.url.replace('<', '%3C').replace('>', '%3E')}>)" if item.url else src
+    loc = f", {md_escape(item.locator)}" if item.locator else ""
+    lines.append(f"{pad}Source: {link}{loc} (`{item.source.replace('`', '')}`)")
+    lines.append(f"{pad}> {md_line(item.quote)}")
+    return lines
 
 
 def to_markdown(items: list[QuizItem], title: str = "missionrag quiz") -> str:
@@ -238,7 +292,7 @@ def to_markdown(items: list[QuizItem], title: str = "missionrag quiz") -> str:
     for n, item in enumerate(items, 1):
         out.append(f"### {n}. {TYPE_LABEL[item.type]}")
         out.append("")
-        out.append(md_escape(item.question))
+        out.append(md_line(item.question))
         out.append("")
         if item.type == "mcq":
             out += [f"- {LETTERS[k]}. {md_escape(opt)}" for k, opt in enumerate(item.options)]
@@ -247,15 +301,7 @@ def to_markdown(items: list[QuizItem], title: str = "missionrag quiz") -> str:
             out += ["- True", "- False", ""]
     out += ["## Answer key", ""]
     for n, item in enumerate(items, 1):
-        answer = f"{answer_letter(item)}. {item.answer}" if item.type == "mcq" else item.answer
-        out.append(f"{n}. **{md_escape(answer)}**")
-        if item.explanation:
-            out.append(f"   {md_escape(item.explanation)}")
-        src = md_escape(item.title or item.source)
-        link = f"[{src}]({item.url})" if item.url else src
-        loc = f", {md_escape(item.locator)}" if item.locator else ""
-        out.append(f"   Source: {link}{loc} (`{item.source}`)")
-        out.append(f"   > {md_escape(item.quote)}")
+        out += _md_key_entry(n, item)
         out.append("")
     return "\n".join(out)
 
@@ -266,7 +312,9 @@ __all__ = [
     "accepted_answers",
     "aiken_skipped",
     "export_quiz",
+    "export_summary",
     "file_extension",
     "gift_escape",
+    "left_out",
     "media_type",
 ]

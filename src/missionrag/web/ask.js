@@ -1,7 +1,7 @@
 // Ask tab: a question, the answer as it is written (SSE), numbered citations.
 
 import { $, api, el, fill, safeUrl, status, withCitationLinks } from "./core.js";
-import { openSource, shortSource } from "./documents.js";
+import { openSource, originalLabel, shortSource } from "./documents.js";
 
 let controller = null;
 
@@ -32,7 +32,6 @@ async function* sseEvents(response) {
 
 function citationItem(c, n) {
   const url = safeUrl(c.url);
-  const video = url && /youtube\.com|youtu\.be/.test(url);
   return el(
     "li",
     { id: `cite-${n}`, tabindex: "-1" },
@@ -53,7 +52,7 @@ function citationItem(c, n) {
         ? el(
             "a",
             { href: url, target: "_blank", rel: "noopener noreferrer", class: "ext" },
-            video ? `Watch at ${c.locator || "the start"} ↗` : "Open the original ↗",
+            originalLabel(url, c.locator),
           )
         : null,
     ),

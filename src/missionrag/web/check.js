@@ -1,7 +1,7 @@
 // Check tab: score a mission statement as it is typed.
 
 import { $, api, debounce, el, fill, pct, safeUrl, status } from "./core.js";
-import { openSource, shortSource } from "./documents.js";
+import { openSource, originalLabel, shortSource } from "./documents.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const CRITERIA = [
@@ -165,7 +165,7 @@ function passage(ref) {
       " ",
       el("button", { type: "button", class: "link", onclick: () => openSource(ref) }, "Show in document"),
       url ? " · " : null,
-      url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "Open the original ↗") : null,
+      url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, originalLabel(url, ref.locator)) : null,
     ),
   );
 }

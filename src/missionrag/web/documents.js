@@ -160,11 +160,22 @@ export function docIdFor(source) {
   return found ? found.doc_id : null;
 }
 
+/** The label of a link to the original: a video at its time, a PDF at its page, or a page. */
+export function originalLabel(url, locator) {
+  if (/youtube\.com|youtu\.be/.test(url)) return `Watch at ${locator || "the start"} ↗`;
+  const page = /\/file#page=(\d+)$/.exec(url);
+  if (page) return `Open the PDF at page ${page[1]} ↗`;
+  return "Open the original ↗";
+}
+
+let shown = 0; // the latest openSource call: an earlier, slower fetch must not overwrite it
+
 /**
  * Show a document's text with `quote` marked and scrolled into view.
  * ref: {source, title, locator, url, quote}
  */
 export async function openSource(ref) {
+  const call = ++shown;
   const dialog = $("source-dialog");
   $("source-title").textContent = ref.title || shortSource(ref.source);
   const meta = [shortSource(ref.source), ref.locator].filter(Boolean).join(" · ");
@@ -174,42 +185,65 @@ export async function openSource(ref) {
   link.hidden = !url;
   if (url) {
     link.href = url;
-    link.textContent = /youtube\.com|youtu\.be/.test(url)
-      ? `Watch the video${ref.locator ? ` at ${ref.locator}` : ""} ↗`
-      : "Open the original ↗";
+    link.textContent = originalLabel(url, ref.locator);
   }
   const body = $("source-text");
   fill(body, el("p", { class: "muted" }, "Loading…"));
   if (!dialog.open) dialog.showModal();
-  if (!docs.length) await refreshDocuments();
-  const docId = docIdFor(ref.source);
+  // The list may predate the cited document (added since, from another tab or the API).
+  let docId = docIdFor(ref.source);
+  if (!docId) {
+    await refreshDocuments();
+    docId = docIdFor(ref.source);
+  }
   if (!docId) {
     fill(body, el("p", { class: "muted" }, "This document is no longer in the knowledge base."));
     return;
   }
   try {
     const doc = await api(`/documents/${encodeURIComponent(docId)}`);
-    renderText(body, doc.text, ref.quote);
+    if (call === shown) renderText(body, doc.text, ref.quote);
   } catch (err) {
-    fill(body, el("p", { class: "error" }, err.message));
+    if (call === shown) fill(body, el("p", { class: "error" }, err.message));
   }
 }
 
+/**
+ * [start, end) of `quote` in `text`: the exact string, else the same words with any white
+ * space between them (a quote shown on one line may span a line break in the document).
+ */
+export function findQuote(text, quote) {
+  if (!quote) return null;
+  const at = text.indexOf(quote);
+  if (at >= 0) return [at, at + quote.length];
+  const words = quote.trim().split(/\s+/).filter(Boolean);
+  if (!words.length) return null;
+  const pattern = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s+");
+  const m = new RegExp(pattern).exec(text);
+  return m ? [m.index, m.index + m[0].length] : null;
+}
+
 function renderText(body, text, quote) {
-  const at = quote ? text.indexOf(quote) : -1;
-  if (at < 0) {
+  const span = findQuote(text, quote);
+  if (!span) {
     fill(body, document.createTextNode(text));
     body.scrollTop = 0;
     return;
   }
-  const mark = el("mark", { class: "quote-mark", tabindex: "-1" }, quote);
+  const [start, end] = span;
+  const mark = el("mark", { class: "quote-mark", tabindex: "-1" }, text.slice(start, end));
   fill(
     body,
-    document.createTextNode(text.slice(0, at)),
+    document.createTextNode(text.slice(0, start)),
     mark,
-    document.createTextNode(text.slice(at + quote.length)),
+    document.createTextNode(text.slice(end)),
   );
-  mark.scrollIntoView({ block: "center" });
+  // Scroll the text box itself, not the page: the passage lands a third of the way down,
+  // with the text before it in view (scrollIntoView on a mark inside a modal dialog could
+  // move the dialog instead of its text box).
+  const offset = mark.getBoundingClientRect().top - body.getBoundingClientRect().top;
+  body.scrollTop += offset - body.clientHeight / 3;
+  mark.focus({ preventScroll: true });
 }
 
 export function initDocuments() {

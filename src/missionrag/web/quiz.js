@@ -110,7 +110,16 @@ async function download(format) {
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    status(line, `Downloaded ${format.toUpperCase()}.`, "ok");
+    // A format that cannot hold every item (Aiken: no fill-in) says which it left out.
+    const summary = response.headers.get("X-Quiz-Summary") || "";
+    const partial = /^wrote (\d+ of \d+ items) to [^;]*; (left out .*)$/.exec(summary);
+    status(
+      line,
+      partial
+        ? `Downloaded ${format.toUpperCase()}: ${partial[1]}; ${partial[2]}.`
+        : `Downloaded ${format.toUpperCase()}.`,
+      "ok",
+    );
   } catch (err) {
     status(line, err.message, "error");
   }

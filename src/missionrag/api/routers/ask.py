@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from missionrag.api.deps import AskBody, ComputeDep, KBDep
+from missionrag.api.deps import AskBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.errors import GENERIC_500
+from missionrag.api.files import linked_answer
+from missionrag.config import Settings
 from missionrag.errors import MissionRagError
 from missionrag.models import Answer
 
@@ -27,8 +29,12 @@ logger = logging.getLogger("missionrag.api")
 
 
 @router.post("/ask", response_model=Answer)
-async def ask(body: AskBody, kb: KBDep, compute: ComputeDep) -> Answer:
-    return await compute.run(kb.ask, body.question, body.top_k)
+async def ask(
+    body: AskBody, kb: KBDep, compute: ComputeDep, request: Request, settings: SettingsDep
+) -> Answer:
+    answer = await compute.run(kb.ask, body.question, body.top_k)
+    # PDF citations open the original file at their page (api/files.py).
+    return linked_answer(answer, str(request.base_url), settings)
 
 
 def sse(event: str, data: Any) -> str:
@@ -36,6 +42,17 @@ def sse(event: str, data: Any) -> str:
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _with_page_links(
+    events: Iterator[dict[str, Any]], base_url: str, settings: Settings
+) -> Iterator[dict[str, Any]]:
+    """The final ``answer`` event with PDF citations linked to their page, as in POST /ask."""
+    for ev in events:
+        if ev.get("event") == "answer" and isinstance(ev.get("data"), dict):
+            answer = linked_answer(Answer.model_validate(ev["data"]), base_url, settings)
+            ev = {**ev, "data": answer.model_dump(mode="json")}
+        yield ev
 
 
 def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
@@ -57,7 +74,9 @@ def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "token* then answer"}},
 )
-async def ask_stream(body: AskBody, kb: KBDep, compute: ComputeDep) -> StreamingResponse:
+async def ask_stream(
+    body: AskBody, kb: KBDep, compute: ComputeDep, request: Request, settings: SettingsDep
+) -> StreamingResponse:
     def start() -> tuple[list[dict[str, Any]], Iterator[dict[str, Any]]]:
         events = iter(kb.ask_stream(body.question, body.top_k))
         # The first event is pulled here so errors before any output (empty store, bad input)
@@ -69,7 +88,7 @@ async def ask_stream(body: AskBody, kb: KBDep, compute: ComputeDep) -> Streaming
 
     head, events = await compute.run(start)
     return StreamingResponse(
-        _frames(chain(head, events)),
+        _frames(_with_page_links(chain(head, events), str(request.base_url), settings)),
         media_type="text/event-stream",
         # no-transform/X-Accel-Buffering: proxies must pass tokens through as they come.
         headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"},

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from missionrag.api.deps import CheckBody, ComputeDep, KBDep
+from missionrag.api.deps import CheckBody, ComputeDep, KBDep, SettingsDep
+from missionrag.api.files import add_page_links
 from missionrag.models import CheckResult
 
 router = APIRouter(tags=["check"])
 
 
 @router.post("/check", response_model=CheckResult)
-async def check(body: CheckBody, kb: KBDep, compute: ComputeDep) -> CheckResult:
-    return await compute.run(kb.check, body.statement)
+async def check(
+    body: CheckBody, kb: KBDep, compute: ComputeDep, request: Request, settings: SettingsDep
+) -> CheckResult:
+    result = (await compute.run(kb.check, body.statement)).model_copy(deep=True)
+    add_page_links(result.sources, str(request.base_url), settings)  # PDF sources: their page
+    return result

@@ -18,9 +18,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from missionrag.api.deps import KBDep, SettingsDep, WriteAccess, WriteLockDep
+from missionrag.api.files import MEDIA_TYPES, original_file
 from missionrag.api.schemas import (
     DeleteOut,
     DocumentOut,
@@ -75,6 +77,35 @@ def get_document(doc_id: DocId, kb: KBDep) -> DocumentOut:
     """One document with its clean text, so a citation's quote can be shown in context."""
     info = _find(kb, doc_id)
     return DocumentOut(**info.model_dump(), text=kb.document_text(info.source))
+
+
+@router.get(
+    "/documents/{doc_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {t: {} for t, _ in MEDIA_TYPES.values()}}, 404: {}},
+)
+def get_document_file(doc_id: DocId, kb: KBDep, settings: SettingsDep) -> FileResponse:
+    """The original file (a PDF opens in the browser; add ``#page=N`` for a page)."""
+    info = _find(kb, doc_id)
+    path = original_file(settings, info.source)
+    if path is None:
+        raise NotFoundError(
+            f"{info.source}: no original file to serve (a web page, a file since moved or "
+            "deleted, or one outside the folders this server reads); GET /documents/"
+            f"{doc_id} has its text"
+        )
+    media_type, disposition = MEDIA_TYPES[path.suffix.lower()]
+    headers = {"Cache-Control": "no-cache"}
+    if not media_type.startswith("application/pdf"):
+        # Shown as text or downloaded, never run: no script, no plugins, its own origin.
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=path.name,
+        content_disposition_type=disposition,
+        headers=headers,
+    )
 
 
 def _kept(kb: KnowledgeBase, report: IngestReport) -> list[DocumentInfo]:

@@ -29,7 +29,7 @@ async def quiz(body: QuizRequest, kb: KBDep, compute: ComputeDep) -> list[QuizIt
     if body.format == "json":
         return items
     # Imported here: the exporters are only needed for downloads.
-    from missionrag.quiz.export import export_quiz, file_extension, media_type
+    from missionrag.quiz.export import export_quiz, export_summary, file_extension, media_type
 
     data = await compute.run(export_quiz, items, body.format)
     # Same seed, same quiz: the file name says which, so two downloads are not confused.
@@ -38,5 +38,9 @@ async def quiz(body: QuizRequest, kb: KBDep, compute: ComputeDep) -> list[QuizIt
     return Response(
         content=data,
         media_type=media_type(body.format),
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            # What the file holds, e.g. Aiken leaves fill-in items out; the page shows it.
+            "X-Quiz-Summary": export_summary(items, body.format, name),
+        },
     )
