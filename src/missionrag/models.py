@@ -128,8 +128,14 @@ class Hit(BaseModel):
     doc_id: str = ""
     section: str | None = None
     page: int | None = None
+    start: int | None = Field(
+        default=None, description="Character offset of the passage in the document's text"
+    )
     dense_score: float | None = None
     keyword_score: float | None = None
+    rerank_score: float | None = Field(
+        default=None, description="Cross-encoder logit when reranking ran (above ~0: relevant)"
+    )
     marks: list[Mark] = Field(default_factory=list)
 
 
@@ -158,6 +164,10 @@ class Answer(BaseModel):
     mode: Literal["extractive", "llm"] = "extractive"
     closest: list[Hit] = Field(default_factory=list, description="Nearest passages when abstaining")
     notes: list[str] = Field(default_factory=list)
+    confidence: float | None = Field(
+        default=None,
+        description="Relevance of the best evidence (cross-encoder logit when reranking ran; above the calibrated threshold the answer is given)",
+    )
 
 
 # --------------------------------------------------------------------------- check

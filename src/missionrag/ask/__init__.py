@@ -3,7 +3,6 @@
     answer_question   extractive by default; with an LLM, a generated answer checked sentence by
                       sentence against the passages it cites, falling back to extractive
     stream_answer     the same as server-sent events: "token" deltas, then one "answer"
-    run_ask_eval      the evals/qa.jsonl metrics and evals/reports/ask.md
     render_answer     human output for the CLI
 
 Quotes are always verbatim substrings of ``retriever.document_text(source)`` (issue 4); the
@@ -24,12 +23,12 @@ if TYPE_CHECKING:
     from missionrag.config import Settings
     from missionrag.index import Retriever
     from missionrag.index.embed import Embedder
+    from missionrag.index.rerank import Reranker
     from missionrag.llm import LLM
 
 __all__ = [
     "answer_question",
     "stream_answer",
-    "run_ask_eval",
     "render_answer",
     "validate_question",
     "warm_up",
@@ -80,15 +79,26 @@ def retrieve_and_extract(
     settings: Settings,
     top_k: int | None,
     *,
-    force: bool = False,
+    reranker: Reranker | None = None,
 ) -> Extraction:
     q = validate_question(question, settings)
     # Sentence scoring re-ranks, so it reads a wider pool than the passages it reports:
     # paraphrased questions often match one sentence inside a long chunk ranked ~20th.
     k = top_k or settings.top_k
     hits = retriever.search(q, max(k * POOL_FACTOR, MIN_POOL))
+    if reranker is not None and any(h.rerank_score is not None for h in hits):
+        return extract(
+            q,
+            hits,
+            None,
+            None,
+            None,
+            retriever,
+            reranker=reranker,
+            min_confidence=settings.ask_min_confidence,
+        )
     qvec = embedder.embed([q])[0]
-    return extract(q, hits, qvec, embedder, corpus_stats(retriever, hits), retriever, force=force)
+    return extract(q, hits, qvec, embedder, corpus_stats(retriever, hits), retriever)
 
 
 def abstained_answer(
@@ -106,7 +116,12 @@ def abstained_answer(
         mode=mode,  # type: ignore[arg-type]
         closest=ex.hits[:CLOSEST],
         notes=[*ex.reasons, *(notes or [])],
+        confidence=_rounded(ex.confidence),
     )
+
+
+def _rounded(x: float) -> float | None:
+    return None if x != x or x in (float("inf"), float("-inf")) else round(x, 4)
 
 
 def verify_quotes(citations: list[Citation], retriever: Retriever) -> tuple[list[int], list[str]]:
@@ -145,6 +160,7 @@ def extractive_answer(
         citations=citations,
         mode="extractive",
         notes=[*vnotes, *(notes or [])],
+        confidence=_rounded(ex.confidence),
     )
 
 
@@ -156,9 +172,10 @@ def answer_question(
     *,
     llm: LLM | None = None,
     top_k: int | None = None,
+    reranker: Reranker | None = None,
 ) -> Answer:
     """Answer from the corpus; with ``llm``, generate and check, else (or on failure) extract."""
-    ex = retrieve_and_extract(question, retriever, embedder, settings, top_k)
+    ex = retrieve_and_extract(question, retriever, embedder, settings, top_k, reranker=reranker)
     if llm is None or ex.abstain:
         # Weak evidence abstains before any LLM call: a model would only guess.
         return extractive_answer(ex, retriever)
@@ -175,6 +192,7 @@ def stream_answer(
     *,
     llm: LLM | None = None,
     top_k: int | None = None,
+    reranker: Reranker | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Server-sent events: ``{"event": "token", "data": str}``... then one ``"answer"`` event.
 
@@ -182,7 +200,7 @@ def stream_answer(
     on a failure mid-stream it is the extractive answer with a note. Offline: only "answer".
     Input errors raise before the first event, so the edge can answer 422.
     """
-    ex = retrieve_and_extract(question, retriever, embedder, settings, top_k)
+    ex = retrieve_and_extract(question, retriever, embedder, settings, top_k, reranker=reranker)
 
     def events() -> Iterator[dict[str, Any]]:
         final: Answer | None = None
@@ -202,7 +220,3 @@ def stream_answer(
 
     return events()
 
-
-# The eval lives in its own module; re-exported here as part of the ask API. Imported last:
-# evaluate uses this package's extractive module, which is loaded by then.
-from missionrag.ask.evaluate import run_ask_eval  # noqa: E402

@@ -32,6 +32,7 @@ from missionrag.ask.question import answer_type, question_language, satisfies
 from missionrag.ask.text import (
     Unit,
     display,
+    display_list,
     sentence_spans,
     split_units,
     strip_terms,
@@ -43,6 +44,7 @@ from missionrag.models import Citation, Hit
 if TYPE_CHECKING:
     from missionrag.index import Retriever
     from missionrag.index.embed import Embedder
+    from missionrag.index.rerank import Reranker
 
 # --- calibration (evals/qa.jsonl; the sweep is in evals/reports/ask.md) -----------------
 KEYWORD_WEIGHT = 0.2  # weight of IDF-weighted question-term recall next to cosine
@@ -321,16 +323,79 @@ def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:
 def extract(
     question: str,
     hits: list[Hit],
+    qvec: np.ndarray | None,
+    embedder: Embedder | None,
+    stats: CorpusStats | None,
+    retriever: Retriever | None = None,
+    *,
+    reranker: Reranker | None = None,
+    min_confidence: float | None = None,
+) -> Extraction:
+    """Score, pick the sentences, and decide whether to abstain.
+
+    With a cross-encoder (hits carry ``rerank_score``), sentences are scored by it
+    (``relevance.py``) and abstention is a calibrated threshold on the best score. Without
+    one, the similarity recipe of the module docstring applies. ``chosen`` is filled either
+    way; ``abstain`` says whether an answer may use it.
+    """
+    if reranker is not None and any(h.rerank_score is not None for h in hits):
+        return _extract_reranked(question, hits, reranker, retriever, min_confidence)
+    assert qvec is not None and embedder is not None and stats is not None
+    return _extract_similar(question, hits, qvec, embedder, stats, retriever)
+
+
+def _extract_reranked(
+    question: str,
+    hits: list[Hit],
+    reranker: Reranker,
+    retriever: Retriever | None,
+    min_confidence: float | None,
+) -> Extraction:
+    from missionrag.ask import relevance
+
+    cands = collect(hits[: relevance.SENTENCE_CHUNKS])
+    relevance.score_units(question, cands, reranker)
+    passage = max((h.rerank_score for h in hits if h.rerank_score is not None), default=-30.0)
+    ev = relevance.evidence(question, cands, passage)
+    threshold = relevance.MIN_CONFIDENCE if min_confidence is None else min_confidence
+    abstain = not cands or ev.confidence < threshold
+    language = question_language(question)
+    reasons: list[str] = []
+    if not cands:
+        reasons.append("no passage was retrieved")
+    elif abstain and ev.asked:
+        reasons.append(f"the question asks for {ev.asked}, and no retrieved passage gives one")
+    elif abstain:
+        reasons.append("none of the closest passages answers the question")
+    if abstain and language:
+        reasons.append(
+            f"the question looks written in {language}; the corpus and its model are English, "
+            "so ask in English for better matches"
+        )
+    chosen: list[Candidate] = []
+    if cands:
+        best = max(cands, key=lambda c: c.score)
+        chosen = relevance.select(cands, _doc_text(retriever, best.hit.source))
+    return Extraction(question, hits, cands, chosen, ev.confidence, abstain, reasons, language)
+
+
+def _doc_text(retriever: Retriever | None, source: str) -> str | None:
+    if retriever is None:
+        return None
+    try:
+        return retriever.document_text(source)
+    except MissionRagError:
+        return None
+
+
+def _extract_similar(
+    question: str,
+    hits: list[Hit],
     qvec: np.ndarray,
     embedder: Embedder,
     stats: CorpusStats,
-    retriever: Retriever | None = None,
-    *,
-    force: bool = False,
+    retriever: Retriever | None,
 ) -> Extraction:
-    """Score, decide whether to abstain, and pick the sentences (``retriever`` reads the
-    document text to extend the best sentence with its continuation). ``force`` picks
-    sentences even when abstaining, so the eval can sweep the threshold."""
     cands = collect(hits)
     score_candidates(question, qvec, cands, embedder, stats)
     language = question_language(question)
@@ -358,7 +423,7 @@ def extract(
         )
     if abstain and not reasons:
         reasons.append("the closest passages are only loosely related to the question")
-    chosen = select(pool, retriever, stats) if force or not abstain else []
+    chosen = select(pool, retriever, stats)
     return Extraction(question, hits, cands, chosen, confidence, abstain, reasons, language)
 
 
@@ -400,5 +465,11 @@ def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
     citations: list[Citation] = []
     for c in chosen:
         citations.append(cite(c))
-        parts.append(f"{display(c.quote)} [{len(citations)}]")
-    return " ".join(parts), citations
+        n = len(citations)
+        if c.unit.kind == "list":
+            # A list in the source stays a list: its intro, then one item per line.
+            parts.append("\n" + display_list(c.quote, f" [{n}]") + "\n")
+        else:
+            text = display(c.quote)
+            parts.append(f"{text[:1].upper()}{text[1:]} [{n}]")
+    return re.sub(r" ?\n ?", "\n", " ".join(parts)).strip(), citations

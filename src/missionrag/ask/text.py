@@ -269,6 +269,23 @@ def display(quote: str) -> str:
     return out
 
 
+def display_list(quote: str, marker: str = "") -> str:
+    """A list quote as Markdown: its intro line, then "- item" lines; ``marker`` ends the intro."""
+    lines = []
+    for line in quote.splitlines():
+        m = _PREFIX.match(line)
+        body = _MD_INLINE.sub("", _WIKI.sub(r"\1", line[m.end() :] if m else line)).strip()
+        if body:
+            lines.append(body)
+    if not lines:
+        return ""
+    intro, items = lines[0], lines[1:]
+    if not items:
+        return display(quote) + marker
+    head = intro if re.search(r"[.!?:]$", intro) else intro + ":"
+    return "\n".join([head + marker, *(f"- {i}" for i in items)])
+
+
 def strip_terms(text: str, drop: frozenset[str]) -> str:
     """``text`` without the words whose stem is in ``drop`` (for scoring only, never quoted)."""
     if not drop:

@@ -49,6 +49,7 @@ def to_hit(chunk: Chunk, score: float, dense: float | None, keyword: float | Non
         doc_id=chunk.doc_id,
         section=chunk.section,
         page=chunk.page,
+        start=chunk.start,
         dense_score=None if dense is None else round(dense, 4),
         keyword_score=None if keyword is None else round(keyword, 4),
         marks=chunk.marks,
