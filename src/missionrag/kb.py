@@ -65,12 +65,16 @@ def _own_data_dir(data_dir: Path) -> None:
     import fcntl
     import os
 
+    from missionrag.private import open_private, private_dir, restrict_new_files
+
     key = str(data_dir)
     with _PROCESS_LOCKS_GUARD:
         if key in _PROCESS_LOCKS:
             return
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(data_dir / "store.lock", "a+")  # noqa: SIM115 - held open on purpose
+        restrict_new_files()
+        private_dir(data_dir)
+        # O_NOFOLLOW: a planted store.lock -> victim must not be truncated below.
+        fh = os.fdopen(open_private(data_dir / "store.lock"), "r+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -158,8 +162,9 @@ class KnowledgeBase:
         if self.settings.chroma_url:
             # One cache per server and collection; each machine or worker keeps its own copy.
             name += "-" + hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:8]
-        folder = self.settings.resolved_data_dir() / "keyword"
-        folder.mkdir(parents=True, exist_ok=True)
+        from missionrag.private import private_dir
+
+        folder = private_dir(self.settings.resolved_data_dir() / "keyword")
         return folder / name
 
     @property
@@ -245,7 +250,7 @@ class KnowledgeBase:
         check_allowed: bool = False,
     ) -> IngestReport:
         """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones."""
-        from missionrag.ingest import discover, load_file, load_url, source_name
+        from missionrag.ingest import discover, display_path, load_file, load_url, source_name
         from missionrag.ingest.pipeline import IngestPipeline
 
         t0 = time.perf_counter()
@@ -256,14 +261,19 @@ class KnowledgeBase:
             for p in paths:
                 self._check_allowed(p)
         files: list[Path] = []
+        named: set[Path] = set()  # files named by the caller: read even if they are links
         for p in paths:
             try:
                 found, skipped = discover([p])
             except InputError as exc:
-                report.failed.append(FailedFile(source=str(p), reason=str(exc)))
+                report.failed.append(FailedFile(source=display_path(p), reason=str(exc)))
                 continue
             files += found
-            report.skipped += [FailedFile(source=source_name(f), reason=r) for f, r in skipped]
+            if p.is_file():
+                named.update(found)
+            report.skipped += [
+                FailedFile(source=display_path(source_name(f)), reason=r) for f, r in skipped
+            ]
         with self._write_lock:
             store = self.store
             store.recover()
@@ -296,7 +306,7 @@ class KnowledgeBase:
                         progress(done, total, name)  # alive, and on which file (a URL can be slow)
                     try:
                         doc = (
-                            load_file(item, self.settings, source=name)
+                            load_file(item, self.settings, source=name, follow_links=item in named)
                             if isinstance(item, Path)
                             else load_url(item, self.settings)
                         )

@@ -8,6 +8,7 @@ streaming parser hands us each piece as it arrives; bytes go straight to a tempo
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -20,15 +21,16 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from missionrag.errors import FileTooLargeError, InputError, UnsupportedFileError
 from missionrag.ingest import SUPPORTED
+from missionrag.private import open_private
 
 FIELD = "file"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 def uploads_dir(data_dir: Path) -> Path:
-    folder = data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    from missionrag.private import private_dir
+
+    return private_dir(data_dir / "uploads")
 
 
 def safe_filename(raw: str) -> str:
@@ -106,7 +108,8 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
             error = exc
             return
         upload = Upload(filename=filename, path=folder / f".incoming-{uuid.uuid4().hex}.part")
-        handle = open(upload.path, "wb")  # noqa: SIM115 - closed in receive_upload's finally
+        # 0600, a new name (O_EXCL), never through a link: uploads are private files.
+        handle = os.fdopen(open_private(upload.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb")
         part.is_file = True
 
     def on_part_data(data: bytes, start: int, end: int) -> None:

@@ -22,7 +22,6 @@ which tells keyword indexes (one per process or machine) that they are stale.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -67,8 +66,9 @@ def _client(settings: Settings) -> Any:
                 )
                 client.heartbeat()
             else:
-                path = settings.resolved_data_dir() / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
+                from missionrag.private import private_dir
+
+                path = private_dir(settings.resolved_data_dir() / "chroma")
                 client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:
             where = settings.chroma_url or str(settings.resolved_data_dir())
@@ -81,9 +81,9 @@ def _client(settings: Settings) -> Any:
 
 
 def _write_state_mirror(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / "state.json.tmp"
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, data_dir / "state.json")
+    from missionrag.private import write_private
+
+    write_private(data_dir / "state.json", json.dumps(state).encode())
 
 
 def read_state_mirror(data_dir: Path) -> dict[str, Any] | None:
