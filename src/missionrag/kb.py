@@ -252,6 +252,7 @@ class KnowledgeBase:
         """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones."""
         from missionrag.ingest import discover, display_path, load_file, load_url, source_name
         from missionrag.ingest.pipeline import IngestPipeline
+        from missionrag.redact import redact_url
 
         t0 = time.perf_counter()
         paths = list(paths or [])
@@ -300,7 +301,12 @@ class KnowledgeBase:
             try:
                 items: list[Path | str] = [*files, *urls]
                 for i, item in enumerate(items):
-                    name = self._source_name(item) if isinstance(item, Path) else item
+                    # How the item is named in the report: a URL without its credentials.
+                    name = (
+                        self._source_name(item)
+                        if isinstance(item, Path)
+                        else display_path(redact_url(item) or item)
+                    )
                     read = i + 1
                     if progress:
                         progress(done, total, name)  # alive, and on which file (a URL can be slow)
@@ -448,8 +454,10 @@ class KnowledgeBase:
 
     def status(self) -> Status:
         docs = self.documents()
+        from missionrag.redact import redact_url
+
         store = (
-            f"server:{self.settings.chroma_url}"
+            f"server:{redact_url(self.settings.chroma_url)}"
             if self.settings.chroma_url
             else f"embedded:{self.settings.resolved_data_dir() / 'chroma'}"
         )

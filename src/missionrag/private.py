@@ -10,6 +10,7 @@ which ``restrict_new_files`` sets in every process that owns a data dir.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import uuid
@@ -31,12 +32,12 @@ def restrict_new_files() -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (0700) or tighten it if it is ours; refuse a symlink in its place."""
+    """Create ``path`` (0700), or tighten it if it is ours (a link to a folder is left as is)."""
     with contextlib.suppress(FileExistsError):
         path.mkdir(mode=DIR_MODE, parents=True)
     st = os.lstat(path)
-    if stat.S_ISLNK(st.st_mode) and not stat.S_ISDIR(os.stat(path).st_mode):
-        raise BackendUnavailableError(f"{path} is a link to a file, not a folder; remove it")
+    if not stat.S_ISDIR(os.stat(path).st_mode):
+        raise FileExistsError(errno.EEXIST, "exists and is not a folder", str(path))
     if not stat.S_ISLNK(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077:
         os.chmod(path, DIR_MODE)
     return path

@@ -40,17 +40,31 @@ def clean_text(text: str) -> str:
     return _TEXT_CONTROLS.sub(" ", text)
 
 
-class SafeFormatter(logging.Formatter):
-    """Log lines with user input escaped: a URL holding "\\n" cannot write a line of its own.
+class SafeLogFilter(logging.Filter):
+    """Escapes control characters and masks secrets in a record before any handler sees it.
 
-    The message is escaped after %-formatting (so every argument is); a traceback keeps its
-    line breaks, but each of its lines is escaped too.
+    A URL holding "\\n" in ``POST /documents`` used to write a log line of its own. The message
+    is escaped after %-formatting, so every argument is; a traceback keeps its line breaks but
+    each of its lines is escaped. Attached to loggers (records logged on them directly) and to
+    our handler (records of every ``missionrag.*`` logger).
     """
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging API
-        record.message = escape_controls(record.getMessage())
-        return super().formatMessage(record)
+    def __init__(self, secrets: list[str] | None = None) -> None:
+        super().__init__()
+        self.secrets = list(secrets or [])
 
-    def formatException(self, ei: object) -> str:  # noqa: N802
-        text = super().formatException(ei)  # type: ignore[arg-type]
-        return "\n".join(escape_controls(line) for line in text.split("\n"))
+    def _clean(self, text: str) -> str:
+        from missionrag.redact import scrub
+
+        return scrub(escape_controls(text), self.secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_missionrag_safe", False):
+            return True
+        record.msg = self._clean(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = "\n".join(self._clean(line) for line in text.split("\n"))
+        record._missionrag_safe = True
+        return True

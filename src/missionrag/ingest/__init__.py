@@ -296,7 +296,23 @@ def _looks_markdown(raw: str) -> bool:
 
 
 def load_url(url: str, settings: Settings) -> Document:
+    from urllib.parse import urlsplit
+
     from missionrag.ingest.web import fetch_url, html_to_document
+
+    if unsafe_name(url) or any(ch.isspace() for ch in url):
+        raise InputError(
+            f"{escape_controls(url)}: the URL holds spaces or control characters; "
+            "percent-encode them"
+        )
+    try:
+        parts = urlsplit(url)
+        credentials = parts.username is not None or parts.password is not None
+    except ValueError as exc:
+        raise InputError(f"{escape_controls(url)}: not a valid URL ({exc})") from exc
+    if credentials:
+        # The URL becomes the document's source, shown to every reader.
+        raise InputError(f"{parts.hostname}: URLs with user names or passwords are not accepted")
 
     html = fetch_url(
         url,

@@ -11,14 +11,16 @@ import json
 import logging
 from collections.abc import Iterator
 from itertools import chain
+from pathlib import PurePosixPath
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from missionrag.api.deps import AskBody, ComputeDep, KBDep
+from missionrag.api.deps import AskBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.errors import GENERIC_500
+from missionrag.api.public import publicize, roots_of
 from missionrag.errors import MissionRagError
 from missionrag.models import Answer
 
@@ -31,19 +33,24 @@ async def ask(body: AskBody, kb: KBDep, compute: ComputeDep) -> Answer:
     return await compute.run(kb.ask, body.question, body.top_k)
 
 
-def sse(event: str, data: Any) -> str:
-    """One SSE frame; ``json.dumps`` keeps newlines in the data from breaking the framing."""
+def sse(event: str, data: Any, roots: list[PurePosixPath] | None = None) -> str:
+    """One SSE frame; ``json.dumps`` keeps newlines in the data from breaking the framing.
+
+    ``roots``: source paths are shown as in every other response (see ``api/public.py``).
+    """
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
+    if roots is not None:
+        data = publicize(data, roots)
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
+def _frames(events: Iterator[dict[str, Any]], roots: list[PurePosixPath]) -> Iterator[str]:
     try:
         for ev in events:
             name = str(ev.get("event", "message"))
             data = ev["data"] if "data" in ev else {k: v for k, v in ev.items() if k != "event"}
-            yield sse(name, data)
+            yield sse(name, data, roots)
     except MissionRagError as exc:
         # Headers (200) are already sent; the error travels as an event instead.
         yield sse("error", {"detail": str(exc)})
@@ -57,7 +64,9 @@ def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "token* then answer"}},
 )
-async def ask_stream(body: AskBody, kb: KBDep, compute: ComputeDep) -> StreamingResponse:
+async def ask_stream(
+    body: AskBody, kb: KBDep, compute: ComputeDep, settings: SettingsDep
+) -> StreamingResponse:
     def start() -> tuple[list[dict[str, Any]], Iterator[dict[str, Any]]]:
         events = iter(kb.ask_stream(body.question, body.top_k))
         # The first event is pulled here so errors before any output (empty store, bad input)
@@ -69,7 +78,7 @@ async def ask_stream(body: AskBody, kb: KBDep, compute: ComputeDep) -> Streaming
 
     head, events = await compute.run(start)
     return StreamingResponse(
-        _frames(chain(head, events)),
+        _frames(chain(head, events), roots_of(settings)),
         media_type="text/event-stream",
         # no-transform/X-Accel-Buffering: proxies must pass tokens through as they come.
         headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"},
