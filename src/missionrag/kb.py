@@ -34,6 +34,7 @@ from missionrag.models import (
     Answer,
     CheckResult,
     Chunk,
+    Document,
     DocumentInfo,
     FailedFile,
     Hit,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from missionrag.index.embed import Embedder
     from missionrag.index.keyword import KeywordIndex
     from missionrag.index.store import ChunkStore
+    from missionrag.ingest.worker import ReaderProcess
     from missionrag.llm import LLM
 
 # (files done, which moves in fractions while a window is embedded; files in all; name)
@@ -248,9 +250,14 @@ class KnowledgeBase:
         prune: bool = False,
         progress: Progress | None = None,
         check_allowed: bool = False,
+        reader: ReaderProcess | None = None,
     ) -> IngestReport:
-        """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones."""
-        from missionrag.ingest import discover, display_path, load_file, load_url, source_name
+        """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones.
+
+        ``reader``: load and chunk in that separate process, under its time and memory budget
+        (the API's uploads and URLs, see ``ingest/worker.py``); the store write stays here.
+        """
+        from missionrag.ingest import discover, display_path, source_name
         from missionrag.ingest.pipeline import IngestPipeline
         from missionrag.redact import redact_url
 
@@ -311,16 +318,12 @@ class KnowledgeBase:
                     if progress:
                         progress(done, total, name)  # alive, and on which file (a URL can be slow)
                     try:
-                        doc = (
-                            load_file(item, self.settings, source=name, follow_links=item in named)
-                            if isinstance(item, Path)
-                            else load_url(item, self.settings)
-                        )
+                        doc, pairs = self._read(item, name, item in named, known, reader)
                         prev = known.get(doc.source)
                         if prev is not None and prev.content_hash == doc.content_hash:
                             report.unchanged.append(doc.source)
                             continue
-                        pipeline.add(doc, previous=prev.content_hash if prev else None)
+                        pipeline.add(doc, previous=prev.content_hash if prev else None, pairs=pairs)
                     except MissionRagError as exc:
                         report.failed.append(FailedFile(source=name, reason=_reason(exc, name)))
                 pipeline.finish()
@@ -337,6 +340,29 @@ class KnowledgeBase:
         report.chunks_total = sum(r.chunks for r in self.store.catalog().values())
         report.seconds = round(time.perf_counter() - t0, 3)
         return report
+
+    def _read(
+        self,
+        item: Path | str,
+        name: str,
+        named: bool,
+        known: dict[str, Any],
+        reader: ReaderProcess | None,
+    ) -> tuple[Document, list[tuple[Chunk, list[int] | None]] | None]:
+        """A file or URL as a document, with its chunks when the reader process made them.
+
+        A file found by walking a folder (not ``named`` by the caller) is never read through
+        a link (see ``ingest.discover``).
+        """
+        from missionrag.ingest import load_file, load_url
+
+        if reader is not None:
+            prev = known.get(name if isinstance(item, Path) else item)
+            known_hash = prev.content_hash if prev else None
+            return reader.read(item, name, known_hash, follow_links=named)
+        if isinstance(item, Path):
+            return load_file(item, self.settings, source=name, follow_links=named), None
+        return load_url(item, self.settings), None
 
     def _prune(self, paths: list[Path], seen: set[str]) -> list[str]:
         from missionrag.ingest import source_name
@@ -368,9 +394,11 @@ class KnowledgeBase:
             return "uploads/" + resolved.relative_to(uploads).as_posix()
         return source_name(path)
 
-    def ingest_upload(self, filename: str, path: Path) -> IngestReport:
+    def ingest_upload(
+        self, filename: str, path: Path, reader: ReaderProcess | None = None
+    ) -> IngestReport:
         """Ingest one uploaded file already written under ``<data_dir>/uploads``."""
-        return self.ingest([path], check_allowed=True)
+        return self.ingest([path], check_allowed=True, reader=reader)
 
     def _check_allowed(self, path: Path) -> None:
         resolved = path.expanduser().resolve()

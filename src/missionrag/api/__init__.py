@@ -40,6 +40,7 @@ from missionrag.api.security import (
 )
 from missionrag.config import Settings, get_settings
 from missionrag.errors import MissionRagError
+from missionrag.ingest.worker import ReaderProcess
 from missionrag.redact import secrets_of
 from missionrag.safetext import SafeLogFilter
 
@@ -196,7 +197,10 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             logger.warning(reason)
         elif settings.api_token:
             logger.info("writes need the bearer token (MISSIONRAG_API_TOKEN)")
-        yield
+        try:
+            yield
+        finally:
+            app.state.reader.close()
 
     app = FastAPI(
         title="missionrag",
@@ -215,6 +219,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.state.settings = settings
     app.state.kb = kb
     app.state.write_lock = threading.Lock()
+    # Uploads and URLs are read in a separate process (started on the first one).
+    app.state.reader = ReaderProcess(settings)
     app.state.compute = ComputeSlots(compute_slots())
 
     install_error_handlers(app)
