@@ -201,6 +201,7 @@ def test_log_lines_cannot_be_forged(client: httpx.Client, server: ApiServer) -> 
     log = server.log()
     assert not any(line.startswith("INFO:     forged") for line in log.splitlines())
     assert "\x00" not in log and "\x1b[2J" not in log
+    assert "Logging error" not in log  # the escaping itself must not break a formatter
 
 
 def test_absolute_server_paths_stay_on_the_server(client: httpx.Client) -> None:

@@ -43,9 +43,9 @@ def clean_text(text: str) -> str:
 class SafeLogFilter(logging.Filter):
     """Escapes control characters and masks secrets in a record before any handler sees it.
 
-    A URL holding "\\n" in ``POST /documents`` used to write a log line of its own. The message
-    is escaped after %-formatting, so every argument is; a traceback keeps its line breaks but
-    each of its lines is escaped. Attached to loggers (records logged on them directly) and to
+    A URL holding "\\n" in ``POST /documents`` used to write a log line of its own. Text and
+    exception arguments are escaped one by one; a traceback keeps its line breaks but each of its lines
+    is escaped. Attached to loggers (records logged on them directly) and to
     our handler (records of every ``missionrag.*`` logger).
     """
 
@@ -58,11 +58,23 @@ class SafeLogFilter(logging.Filter):
 
         return scrub(escape_controls(text), self.secrets)
 
+    def _arg(self, value: object) -> object:
+        # Numbers stay numbers (%d); text and exceptions (their messages) become clean text.
+        if isinstance(value, str | BaseException):
+            return self._clean(str(value))
+        return value
+
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_missionrag_safe", False):
             return True
-        record.msg = self._clean(record.getMessage())
-        record.args = None
+        # Each argument is cleaned in place (uvicorn's access formatter reads them one by one),
+        # and so is the message template.
+        if isinstance(record.msg, str):
+            record.msg = self._clean(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: self._arg(v) for k, v in record.args.items()}
         if record.exc_info and not record.exc_text:
             text = logging.Formatter().formatException(record.exc_info)
             record.exc_text = "\n".join(self._clean(line) for line in text.split("\n"))

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from missionrag import __version__
 from missionrag.api.deps import ComputeSlots
 from missionrag.api.errors import install_error_handlers
+from missionrag.api.openapi import install_openapi
 from missionrag.api.public import public_response_class
 from missionrag.api.routers import ask, check, documents, health, quiz, search
 from missionrag.api.security import (
@@ -224,6 +225,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.state.compute = ComputeSlots(compute_slots())
 
     install_error_handlers(app)
+    install_openapi(app, settings)
     for module in (health, search, ask, check, quiz, documents):
         app.include_router(module.router)
 
