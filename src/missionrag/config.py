@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         description="Candidates each retriever returns for fusion (at least 4 x top_k)",
     )
 
+    exact_search_max: int = Field(
+        default=10000,
+        ge=0,
+        description="Up to this many chunks dense search is exact (same query, same store: same results across restarts); above it, Chroma's approximate HNSW index",
+    )
+
     max_query_chars: int = Field(
         default=2000, ge=10, description="Longest question or search query accepted"
     )

@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from missionrag.errors import BackendUnavailableError, NotFoundError
+from missionrag.index.exact import ExactIndex
 from missionrag.index.records import DocRecord, chunk_from_record, chunk_metadata, doc_metadata
 from missionrag.index.writers import RUN_PREFIX, Writers
 from missionrag.models import Chunk, Document
@@ -126,6 +127,7 @@ class ChunkStore:
             self.max_batch = 250
         self._catalog: dict[str, DocRecord] | None = None
         self._catalog_gen = -1
+        self.exact = ExactIndex(self)
         self.writers = Writers(self.docs, single_process=not settings.chroma_url)
 
     # ------------------------------------------------------------------ state and catalog
@@ -377,11 +379,14 @@ class ChunkStore:
         """Nearest committed chunks to ``vector`` (cosine), best first, and their stored vectors.
 
         The vectors let the caller score the chunks against more than one query vector (hybrid
-        search ranks with a centred query but reports the plain cosine).
+        search ranks with a centred query but reports the plain cosine). Up to
+        ``exact_search_max`` chunks the search is exact (``exact.py``).
         """
         total = self.count()
         if total == 0:
             return [], np.zeros((0, len(vector)), dtype=np.float32)
+        if total <= self.settings.exact_search_max:
+            return self.exact.nearest(vector, n)
         cat = self.catalog()
         res = self.chunks.query(
             query_embeddings=[vector.tolist()],
