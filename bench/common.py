@@ -205,3 +205,16 @@ class TextGenerator:
         words = self.rng.sample(self.vocab[:1500], n)
         stem = self.rng.choice(["How do", "What are", "Why do", "Which", "How can", ""])
         return (stem + " " + " ".join(words)).strip() + "?"
+
+
+def write_section(title: str, section: str) -> Path:
+    """Replace the ``## <title>`` section of ``bench/REPORT.md`` (or append it), keep the rest."""
+    path = BENCH / "REPORT.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text.rstrip("\n") + "\n")
+    return path

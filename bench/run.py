@@ -54,6 +54,7 @@ def run_all(only: set[str], quick: bool) -> dict[str, Any]:
         ),
         "ask_speed": ([py, "bench/ask_speed.py", "--rounds", "3"], 600),
         "load": ([py, "bench/load.py", "--requests", "50" if quick else "200"], 900),
+        "hostile": ([py, "bench/hostile.py", "--size", "25000" if quick else "100000"], 900),
     }
     results: dict[str, Any] = {}
     for name, (args, timeout) in plan.items():

@@ -114,3 +114,8 @@ class ApiServer:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# What the web page sends with every request; writes without a token need it (a cross-site
+# form cannot send it).
+PAGE = {"X-Requested-With": "missionrag"}

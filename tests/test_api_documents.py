@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from apiserver import ApiServer, auth, ingested_data_dir
+from apiserver import PAGE, ApiServer, auth, ingested_data_dir
 
 TOKEN = "docs-test-token"
 GENERIC_500 = "internal error: the request failed on the server; the server log has the details"
@@ -87,7 +87,7 @@ def test_loopback_server_without_token_allows_writes(tmp_path: Path) -> None:
     data = ingested_data_dir(tmp_path)
     # A real failure inside a write: "uploads" is a file where the folder should be.
     (data / "uploads").write_text("not a folder")
-    with ApiServer(data) as srv, httpx.Client(base_url=srv.url) as c:
+    with ApiServer(data) as srv, httpx.Client(base_url=srv.url, headers=PAGE) as c:
         assert c.get("/health").json()["writes"] == "open"
         # Past the auth check: the id is unknown, so 404 (not 401/403).
         assert c.delete("/documents/0123456789abcdef").status_code == 404

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from apiserver import ApiServer
+from apiserver import PAGE, ApiServer
 from conftest import CORPUS, run_cli
 
 ZEPPELIN = (
@@ -48,7 +48,10 @@ def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: P
         # A document uploaded through one worker is found and cited by the other: its keyword
         # copy notices the store's new generation and is rebuilt from the server.
         up = httpx.post(
-            w1.url + "/documents", files={"file": ("zeppelin.md", ZEPPELIN)}, timeout=60
+            w1.url + "/documents",
+            files={"file": ("zeppelin.md", ZEPPELIN)},
+            headers=PAGE,
+            timeout=60,
         )
         assert up.status_code in (200, 201), up.text
         hits = _search(w2.url, "zeppelin rooftops Aarhus", 3)
@@ -59,7 +62,7 @@ def test_two_api_workers_share_one_chroma_server(chroma_server: str, tmp_path: P
 
         # A delete through the second worker is seen by the first.
         doc_id = next(d["doc_id"] for d in up.json()["documents"])
-        gone = httpx.delete(w2.url + f"/documents/{doc_id}", timeout=60)
+        gone = httpx.delete(w2.url + f"/documents/{doc_id}", headers=PAGE, timeout=60)
         assert gone.status_code in (200, 204), gone.text
         after = _search(w1.url, "zeppelin rooftops Aarhus", 5)
         assert all("zeppelin" not in h["source"] for h in after)

@@ -433,12 +433,16 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def config(as_json: bool) -> None:
     """Every MISSIONRAG_* setting, its current value and what it does."""
+    from missionrag.redact import redact_url
+
     settings = _settings()
     rows = []
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
         if name == "api_token" or name == "llm_api_key":
             value = "***" if value else None
+        elif name in ("llm_url", "chroma_url"):
+            value = redact_url(value)  # a password in the URL is a secret too
         rows.append(
             {
                 "env": f"MISSIONRAG_{name.upper()}",

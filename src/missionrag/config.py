@@ -79,6 +79,21 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Largest file or upload accepted, in MB"
     )
+    max_unzipped_mb: float = Field(
+        default=100.0,
+        gt=0,
+        description="Largest size a Word .docx may unpack to, in MB (zip-bomb guard)",
+    )
+    ingest_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds the API's reader process may spend on one upload or URL before it is stopped",
+    )
+    ingest_memory_mb: int = Field(
+        default=2048,
+        ge=256,
+        description="Memory (MB) the API's reader process may use for one upload or URL",
+    )
     allowed_dirs: str = Field(
         default="",
         description="os.pathsep-separated folders the API may ingest from; empty = corpus_dir and data_dir/uploads only",
@@ -128,6 +143,12 @@ class Settings(BaseSettings):
         ge=10,
         le=1000,
         description="Candidates each retriever returns for fusion (at least 4 x top_k)",
+    )
+
+    exact_search_max: int = Field(
+        default=10000,
+        ge=0,
+        description="Up to this many chunks dense search is exact (same query, same store: same results across restarts); above it, Chroma's approximate HNSW index",
     )
 
     # -- reranking (index/rerank.py); values chosen by evals/tune_rerank.py on the dev questions
@@ -191,6 +212,14 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Bind address of `missionrag serve`")
     port: int = Field(default=8000, description="Port of `missionrag serve`")
     max_body_kb: int = Field(default=256, ge=1, description="Largest JSON request body in KB")
+    allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names the server answers to besides localhost, the bind host and IP addresses (DNS-rebinding guard)",
+    )
+    allowed_origins: str = Field(
+        default="",
+        description="Comma-separated origins (https://app.example.org) of other sites allowed to send writes",
+    )
 
     @property
     def llm_enabled(self) -> bool:

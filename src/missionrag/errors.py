@@ -4,6 +4,7 @@
     ├── InputError                  bad argument, file, URL or text from the user (exit 2, HTTP 422)
     │   ├── UnsupportedFileError    a file type no loader reads
     │   ├── FileTooLargeError       over MISSIONRAG_MAX_FILE_MB (HTTP 413)
+    │   ├── MalformedRequestError   a request body that is not what it says (HTTP 400)
     │   └── PathNotAllowedError     outside MISSIONRAG_ALLOWED_DIRS (HTTP 403)
     ├── NotFoundError               unknown document id (HTTP 404)
     └── BackendUnavailableError     the store, model or LLM cannot be reached (exit 3, HTTP 503)
@@ -31,6 +32,10 @@ class UnsupportedFileError(InputError):
 
 class FileTooLargeError(InputError):
     http_status = 413
+
+
+class MalformedRequestError(InputError):
+    http_status = 400
 
 
 class PathNotAllowedError(InputError):

@@ -34,6 +34,7 @@ from missionrag.models import (
     Answer,
     CheckResult,
     Chunk,
+    Document,
     DocumentInfo,
     FailedFile,
     Hit,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from missionrag.index.keyword import KeywordIndex
     from missionrag.index.rerank import Reranker
     from missionrag.index.store import ChunkStore
+    from missionrag.ingest.worker import ReaderProcess
     from missionrag.llm import LLM
 
 # (files done, which moves in fractions while a window is embedded; files in all; name)
@@ -66,12 +68,16 @@ def _own_data_dir(data_dir: Path) -> None:
     import fcntl
     import os
 
+    from missionrag.private import open_private, private_dir, restrict_new_files
+
     key = str(data_dir)
     with _PROCESS_LOCKS_GUARD:
         if key in _PROCESS_LOCKS:
             return
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(data_dir / "store.lock", "a+")  # noqa: SIM115 - held open on purpose
+        restrict_new_files()
+        private_dir(data_dir)
+        # O_NOFOLLOW: a planted store.lock -> victim must not be truncated below.
+        fh = os.fdopen(open_private(data_dir / "store.lock"), "r+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -170,8 +176,9 @@ class KnowledgeBase:
         if self.settings.chroma_url:
             # One cache per server and collection; each machine or worker keeps its own copy.
             name += "-" + hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:8]
-        folder = self.settings.resolved_data_dir() / "keyword"
-        folder.mkdir(parents=True, exist_ok=True)
+        from missionrag.private import private_dir
+
+        folder = private_dir(self.settings.resolved_data_dir() / "keyword")
         return folder / name
 
     @property
@@ -255,10 +262,16 @@ class KnowledgeBase:
         prune: bool = False,
         progress: Progress | None = None,
         check_allowed: bool = False,
+        reader: ReaderProcess | None = None,
     ) -> IngestReport:
-        """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones."""
-        from missionrag.ingest import discover, load_file, load_url, source_name
+        """Add new, replace changed, skip unchanged files; with ``prune``, drop vanished ones.
+
+        ``reader``: load and chunk in that separate process, under its time and memory budget
+        (the API's uploads and URLs, see ``ingest/worker.py``); the store write stays here.
+        """
+        from missionrag.ingest import discover, display_path, source_name
         from missionrag.ingest.pipeline import IngestPipeline
+        from missionrag.redact import redact_url
 
         t0 = time.perf_counter()
         paths = list(paths or [])
@@ -268,14 +281,19 @@ class KnowledgeBase:
             for p in paths:
                 self._check_allowed(p)
         files: list[Path] = []
+        named: set[Path] = set()  # files named by the caller: read even if they are links
         for p in paths:
             try:
                 found, skipped = discover([p])
             except InputError as exc:
-                report.failed.append(FailedFile(source=str(p), reason=str(exc)))
+                report.failed.append(FailedFile(source=display_path(p), reason=str(exc)))
                 continue
             files += found
-            report.skipped += [FailedFile(source=source_name(f), reason=r) for f, r in skipped]
+            if p.is_file():
+                named.update(found)
+            report.skipped += [
+                FailedFile(source=display_path(source_name(f)), reason=r) for f, r in skipped
+            ]
         with self._write_lock:
             store = self.store
             store.recover()
@@ -302,21 +320,22 @@ class KnowledgeBase:
             try:
                 items: list[Path | str] = [*files, *urls]
                 for i, item in enumerate(items):
-                    name = self._source_name(item) if isinstance(item, Path) else item
+                    # How the item is named in the report: a URL without its credentials.
+                    name = (
+                        self._source_name(item)
+                        if isinstance(item, Path)
+                        else display_path(redact_url(item) or item)
+                    )
                     read = i + 1
                     if progress:
                         progress(done, total, name)  # alive, and on which file (a URL can be slow)
                     try:
-                        doc = (
-                            load_file(item, self.settings, source=name)
-                            if isinstance(item, Path)
-                            else load_url(item, self.settings)
-                        )
+                        doc, pairs = self._read(item, name, item in named, known, reader)
                         prev = known.get(doc.source)
                         if prev is not None and prev.content_hash == doc.content_hash:
                             report.unchanged.append(doc.source)
                             continue
-                        pipeline.add(doc, previous=prev.content_hash if prev else None)
+                        pipeline.add(doc, previous=prev.content_hash if prev else None, pairs=pairs)
                     except MissionRagError as exc:
                         report.failed.append(FailedFile(source=name, reason=_reason(exc, name)))
                 pipeline.finish()
@@ -333,6 +352,29 @@ class KnowledgeBase:
         report.chunks_total = sum(r.chunks for r in self.store.catalog().values())
         report.seconds = round(time.perf_counter() - t0, 3)
         return report
+
+    def _read(
+        self,
+        item: Path | str,
+        name: str,
+        named: bool,
+        known: dict[str, Any],
+        reader: ReaderProcess | None,
+    ) -> tuple[Document, list[tuple[Chunk, list[int] | None]] | None]:
+        """A file or URL as a document, with its chunks when the reader process made them.
+
+        A file found by walking a folder (not ``named`` by the caller) is never read through
+        a link (see ``ingest.discover``).
+        """
+        from missionrag.ingest import load_file, load_url
+
+        if reader is not None:
+            prev = known.get(name if isinstance(item, Path) else item)
+            known_hash = prev.content_hash if prev else None
+            return reader.read(item, name, known_hash, follow_links=named)
+        if isinstance(item, Path):
+            return load_file(item, self.settings, source=name, follow_links=named), None
+        return load_url(item, self.settings), None
 
     def _prune(self, paths: list[Path], seen: set[str]) -> list[str]:
         from missionrag.ingest import source_name
@@ -364,9 +406,11 @@ class KnowledgeBase:
             return "uploads/" + resolved.relative_to(uploads).as_posix()
         return source_name(path)
 
-    def ingest_upload(self, filename: str, path: Path) -> IngestReport:
+    def ingest_upload(
+        self, filename: str, path: Path, reader: ReaderProcess | None = None
+    ) -> IngestReport:
         """Ingest one uploaded file already written under ``<data_dir>/uploads``."""
-        return self.ingest([path], check_allowed=True)
+        return self.ingest([path], check_allowed=True, reader=reader)
 
     def _check_allowed(self, path: Path) -> None:
         resolved = path.expanduser().resolve()
@@ -457,8 +501,10 @@ class KnowledgeBase:
 
     def status(self) -> Status:
         docs = self.documents()
+        from missionrag.redact import redact_url
+
         store = (
-            f"server:{self.settings.chroma_url}"
+            f"server:{redact_url(self.settings.chroma_url)}"
             if self.settings.chroma_url
             else f"embedded:{self.settings.resolved_data_dir() / 'chroma'}"
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from missionrag.errors import LLMError
+from missionrag.redact import redact_url, scrub, secrets_of
 
 if TYPE_CHECKING:
     from missionrag.config import Settings
@@ -46,6 +47,9 @@ class LLM:
         if not settings.llm_url:
             raise LLMError("no LLM configured; set MISSIONRAG_LLM_URL")
         self.url = settings.llm_url.rstrip("/")
+        # What names and messages show: never the URL's user name and password (see redact.py).
+        self.shown_url = redact_url(self.url)
+        self._secrets = secrets_of(settings)
         self.model = settings.llm_model or "default"
         self.timeout = settings.llm_timeout
         self.api_key = settings.llm_api_key or "not-needed"
@@ -53,7 +57,7 @@ class LLM:
 
     @property
     def name(self) -> str:
-        return f"{self.model}@{self.url}"
+        return f"{self.model}@{self.shown_url}"
 
     def _llm(self) -> Any:
         if self._client is None:
@@ -81,10 +85,12 @@ class LLM:
         try:
             resp = self._llm().chat(self._messages(system, user))
         except Exception as exc:  # network, HTTP status, timeout, bad payload
-            raise LLMError(f"LLM at {self.url} failed: {type(exc).__name__}: {exc}") from exc
+            raise LLMError(
+                scrub(f"LLM at {self.shown_url} failed: {type(exc).__name__}: {exc}", self._secrets)
+            ) from exc
         text = (resp.message.content or "").strip()
         if not text:
-            raise LLMError(f"LLM at {self.url} returned an empty answer")
+            raise LLMError(f"LLM at {self.shown_url} returned an empty answer")
         return text
 
     def stream(self, system: str, user: str) -> Iterator[str]:
@@ -96,7 +102,9 @@ class LLM:
         except LLMError:
             raise
         except Exception as exc:
-            raise LLMError(f"LLM at {self.url} failed while streaming: {exc}") from exc
+            raise LLMError(
+                scrub(f"LLM at {self.shown_url} failed while streaming: {exc}", self._secrets)
+            ) from exc
 
     def complete_json(self, system: str, user: str) -> Any:
         """A completion parsed as JSON (code fences tolerated); raises ``LLMError`` if it is not."""

@@ -1,7 +1,8 @@
 """The HTTP service: ``create_app(settings)`` builds the FastAPI app ``missionrag serve`` runs.
 
     BodyLimitMiddleware (413 before a big body is read)
-      -> SecurityHeaders -> FastAPI (error handlers in errors.py)
+      -> SecurityHeaders -> SiteGuard (known Host names, same-site Origin for writes)
+        -> FastAPI (error handlers in errors.py)
           -> routers/: health, search, ask, check, quiz, documents  -> KnowledgeBase
           -> web page: GET / and /static/* (src/missionrag/web/)
 
@@ -29,10 +30,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from missionrag import __version__
 from missionrag.api.deps import ComputeSlots
 from missionrag.api.errors import install_error_handlers
+from missionrag.api.openapi import install_openapi
+from missionrag.api.public import public_response_class
 from missionrag.api.routers import ask, check, documents, health, quiz, search
-from missionrag.api.security import BodyLimitMiddleware, write_refusal
+from missionrag.api.security import (
+    BodyLimitMiddleware,
+    SecretMask,
+    SiteGuard,
+    write_refusal,
+)
 from missionrag.config import Settings, get_settings
 from missionrag.errors import MissionRagError
+from missionrag.ingest.worker import ReaderProcess
+from missionrag.redact import secrets_of
+from missionrag.safetext import SafeLogFilter
 
 if TYPE_CHECKING:
     from missionrag.kb import KnowledgeBase
@@ -82,15 +93,23 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _ensure_logging() -> None:
+def _ensure_logging(settings: Settings) -> None:
     # uvicorn configures only its own loggers; without this our warnings (e.g. why writes
     # are refused) would reach stderr unformatted or, below WARNING, not at all.
+    safe = SafeLogFilter(secrets_of(settings))
     log = logging.getLogger("missionrag")
     if not log.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        handler.addFilter(safe)
         log.addHandler(handler)
         log.setLevel(logging.INFO)
+    # Records logged on these directly are cleaned whatever handlers the host process has.
+    for name in ("missionrag.api", "uvicorn.error", "uvicorn.access"):
+        target = logging.getLogger(name)
+        for old in [f for f in target.filters if isinstance(f, SafeLogFilter)]:
+            target.removeFilter(old)
+        target.addFilter(safe)
 
 
 def _warm_up(kb: KnowledgeBase) -> None:
@@ -160,7 +179,7 @@ def _mount_docs(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
     """The app for ``settings`` (default: from the environment); pass ``kb`` to share one."""
     settings = settings or get_settings()
-    _ensure_logging()
+    _ensure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -179,7 +198,10 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             logger.warning(reason)
         elif settings.api_token:
             logger.info("writes need the bearer token (MISSIONRAG_API_TOKEN)")
-        yield
+        try:
+            yield
+        finally:
+            app.state.reader.close()
 
     app = FastAPI(
         title="missionrag",
@@ -189,6 +211,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             "innovation policy. Writes need `Authorization: Bearer <MISSIONRAG_API_TOKEN>`."
         ),
         lifespan=lifespan,
+        default_response_class=public_response_class(settings),
         # The stock /docs page loads Swagger UI from a CDN, which is blank offline; ours serves
         # the same UI from the swagger-ui-bundle package (below).
         docs_url=None,
@@ -197,9 +220,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.state.settings = settings
     app.state.kb = kb
     app.state.write_lock = threading.Lock()
+    # Uploads and URLs are read in a separate process (started on the first one).
+    app.state.reader = ReaderProcess(settings)
     app.state.compute = ComputeSlots(compute_slots())
 
     install_error_handlers(app)
+    install_openapi(app, settings)
     for module in (health, search, ask, check, quiz, documents):
         app.include_router(module.router)
 
@@ -210,7 +236,10 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     _mount_docs(app)
 
-    # Added last = outermost: the size check runs before anything reads the body.
+    # Added last = outermost: the size check runs before anything reads the body; the host
+    # and origin check runs before any route (and its refusals still get the headers).
+    app.add_middleware(SecretMask, secrets=secrets_of(settings))
+    app.add_middleware(SiteGuard, settings=settings)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from missionrag.api.schemas import AskRequest, CheckRequest, SearchRequest
 from missionrag.api.security import require_write_access
 from missionrag.config import Settings
+from missionrag.ingest.worker import ReaderProcess
 from missionrag.kb import KnowledgeBase
 
 
@@ -31,6 +32,11 @@ async def get_settings(request: Request) -> Settings:
 async def get_kb(request: Request) -> KnowledgeBase:
     kb: KnowledgeBase = request.app.state.kb
     return kb
+
+
+async def get_reader(request: Request) -> ReaderProcess:
+    reader: ReaderProcess = request.app.state.reader
+    return reader
 
 
 async def get_write_lock(request: Request) -> threading.Lock:
@@ -70,6 +76,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ComputeDep = Annotated[ComputeSlots, Depends(get_compute)]
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
 WriteLockDep = Annotated[threading.Lock, Depends(get_write_lock)]
+ReaderDep = Annotated[ReaderProcess, Depends(get_reader)]
 # Use as ``dependencies=[WriteAccess]`` on every route that changes the knowledge base.
 WriteAccess = Depends(require_write_access)
 

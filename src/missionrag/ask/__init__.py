@@ -219,4 +219,3 @@ def stream_answer(
         yield {"event": "answer", "data": final.model_dump(mode="json")}
 
     return events()
-

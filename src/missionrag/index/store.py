@@ -22,7 +22,6 @@ which tells keyword indexes (one per process or machine) that they are stale.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -34,6 +33,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from missionrag.errors import BackendUnavailableError, NotFoundError
+from missionrag.index.exact import ExactIndex
 from missionrag.index.records import DocRecord, chunk_from_record, chunk_metadata, doc_metadata
 from missionrag.index.writers import RUN_PREFIX, Writers
 from missionrag.models import Chunk, Document
@@ -67,8 +67,9 @@ def _client(settings: Settings) -> Any:
                 )
                 client.heartbeat()
             else:
-                path = settings.resolved_data_dir() / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
+                from missionrag.private import private_dir
+
+                path = private_dir(settings.resolved_data_dir() / "chroma")
                 client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:
             where = settings.chroma_url or str(settings.resolved_data_dir())
@@ -81,9 +82,9 @@ def _client(settings: Settings) -> Any:
 
 
 def _write_state_mirror(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / "state.json.tmp"
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, data_dir / "state.json")
+    from missionrag.private import write_private
+
+    write_private(data_dir / "state.json", json.dumps(state).encode())
 
 
 def read_state_mirror(data_dir: Path) -> dict[str, Any] | None:
@@ -126,6 +127,7 @@ class ChunkStore:
             self.max_batch = 250
         self._catalog: dict[str, DocRecord] | None = None
         self._catalog_gen = -1
+        self.exact = ExactIndex(self)
         self.writers = Writers(self.docs, single_process=not settings.chroma_url)
 
     # ------------------------------------------------------------------ state and catalog
@@ -377,11 +379,14 @@ class ChunkStore:
         """Nearest committed chunks to ``vector`` (cosine), best first, and their stored vectors.
 
         The vectors let the caller score the chunks against more than one query vector (hybrid
-        search ranks with a centred query but reports the plain cosine).
+        search ranks with a centred query but reports the plain cosine). Up to
+        ``exact_search_max`` chunks the search is exact (``exact.py``).
         """
         total = self.count()
         if total == 0:
             return [], np.zeros((0, len(vector)), dtype=np.float32)
+        if total <= self.settings.exact_search_max:
+            return self.exact.nearest(vector, n)
         cat = self.catalog()
         res = self.chunks.query(
             query_embeddings=[vector.tolist()],

@@ -38,7 +38,11 @@ _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 # Candidate sentence ends: terminal punctuation (with closing quotes or brackets) before
 # white space, or a blank line. A single line break is not one: a list and the line that
 # introduces it ("That's why you need to:") stay one unit while they fit in a chunk.
-_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+|\n[ \t]*\n\s*")
+#
+# Linear on hostile text: a match may only start where a run of terminal punctuation starts
+# (the lookbehind) and takes the run whole (possessive), so a line of 80,000 dots is scanned
+# once instead of once from every dot (194 s before; tests/test_ingest_hostile.py).
+_END = re.compile(r"(?<![.!?\u2026])[.!?\u2026]++[\"'\u201d\u2019)\]]*+\s+|\n[ \t]*\n\s*")
 _LINE = re.compile(r"[^\n]+\n*")
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]?$")  # U.S., e.g, a.m.
 _CLAUSE = re.compile(r"[^,;:\u3001\u3002]+[,;:\u3001\u3002]?\s*")

@@ -9,18 +9,28 @@ the video at that second. Wiki links ``[[target | label]]`` keep their label.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from missionrag.models import Document, Mark
 
-FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*\n", re.S)
-# One pass over every piece of markup we drop or rewrite, so offsets stay exact.
-MARKUP = re.compile(
-    r"(?P<anchor>\s*<a\s+class=\"yt-timestamp\"\s+data-t=\"(?P<t>\d{1,2}:\d{2}:\d{2})\"\s*>.*?</a>)"
-    r"|(?P<wiki>\[\[(?P<target>[^\]|]*?)(?:\s*\|\s*(?P<label>[^\]]*?))?\]\])"
-    r"|(?P<br>\s*<br\s*/?>)"
+# Every pattern here runs on untrusted files and must stay linear in the input: Python's re
+# holds the GIL while it backtracks, so one quadratic pattern on a 150 KB run of spaces froze
+# the whole server for a minute (tests/test_ingest_hostile.py times a 1 MB run). Rules kept:
+# no unbounded repeat in front of something that may fail to follow it (the old "\s*<a..."),
+# and no lazy scan re-run from every start position; the scanner below finds closing
+# delimiters with cached str.find calls instead.
+#
+# Front matter: the opening and closing "---" lines take spaces or tabs only; blank lines
+# after the closing one belong to the front matter (possessive, so nothing is retried).
+FRONT_MATTER = re.compile(r"\A\ufeff?---[^\S\n]*\n(.*?)\n---[^\S\n]*\n(?:[^\S\n]*\n)*+", re.S)
+# Openings of the markup we drop or rewrite; each is bounded by the characters it names.
+OPENING = re.compile(
+    r"(?P<anchor><a\s+class=\"yt-timestamp\"\s+data-t=\"(?P<t>\d{1,2}:\d{2}:\d{2})\"\s*>)"
+    r"|(?P<wiki>\[\[)"
+    r"|(?P<br><br\s*/?>)"
     r"|(?P<bold>\*\*|__)",
 )
-HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+HEADING_PREFIX = re.compile(r"(#{1,6})\s+")
 BULLET = re.compile(r"^(\s*)(?:[*+]\s+|-\s+(?:·\s+)?)")
 
 
@@ -48,25 +58,91 @@ def video_url(video_id: str, hms: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}&t={seconds(hms)}s"
 
 
+class _NextFind:
+    """``text.find(needle, pos)`` for non-decreasing ``pos``, each search done once.
+
+    A scan that looks for a closing delimiter from every opening would be quadratic when the
+    closings are missing (a line of 20,000 "[["); remembering where the next one is keeps the
+    whole scan linear.
+    """
+
+    def __init__(self, text: str, needle: str) -> None:
+        self.text, self.needle, self.at = text, needle, -2
+
+    def __call__(self, pos: int) -> int:
+        if self.at != -1 and self.at < pos:
+            self.at = self.text.find(self.needle, pos)
+        return self.at
+
+
 def _strip_markup(body: str) -> tuple[str, list[tuple[int, str]]]:
-    """Clean text and the timestamps found, as (offset in clean text where the anchor stood, t)."""
+    """Clean text and the timestamps found, as (offset in clean text where the anchor stood, t).
+
+    Dropped: transcript anchors ``<a class="yt-timestamp" ...>...</a>`` (closed on the same
+    line) and ``<br>`` with the white space before them, ``**``/``__``; wiki links
+    ``[[target | label]]`` keep their label.
+    """
     out: list[str] = []
     length = 0
     anchors: list[tuple[int, str]] = []
     pos = 0
-    for m in MARKUP.finditer(body):
-        piece = body[pos : m.start()]
+    next_close_a, next_bracket, next_newline = (
+        _NextFind(body, "</a>"),
+        _NextFind(body, "]"),
+        _NextFind(body, "\n"),
+    )
+    for m in OPENING.finditer(body):
+        start = m.start()
+        if start < pos:
+            continue
+        kind = m.lastgroup
+        if kind == "anchor":
+            close = next_close_a(m.end())
+            newline = next_newline(m.end())
+            if close == -1 or (newline != -1 and newline < close):
+                continue  # not closed on its line: left as text
+            end = close + len("</a>")
+        elif kind == "wiki":
+            bracket = next_bracket(m.end())
+            if bracket == -1 or body[bracket + 1 : bracket + 2] != "]":
+                continue  # no "]]" before the first "]": not a link
+            end = bracket + 2
+        else:
+            end = m.end()
+        piece = body[pos:start]
+        if kind in ("anchor", "br"):
+            piece = piece.rstrip()  # the white space before them goes with them
         out.append(piece)
         length += len(piece)
-        pos = m.end()
-        if m.group("anchor"):
+        pos = end
+        if kind == "anchor":
             anchors.append((length, m.group("t")))
-        elif m.group("wiki"):
-            label = (m.group("label") or m.group("target") or "").strip()
+        elif kind == "wiki":
+            label = _wiki_label(body[m.end() : end - 2])
             out.append(label)
             length += len(label)
     out.append(body[pos:])
     return "".join(out), anchors
+
+
+def _wiki_label(inner: str) -> str:
+    """``target | label`` -> label; ``target`` (or an empty label) -> target."""
+    target, bar, label = inner.partition("|")
+    return (label.strip() if bar else "") or target.strip()
+
+
+def _heading(line: str) -> tuple[int, str, int] | None:
+    """(level, text, where the text starts) of an ATX heading line (right-stripped), or None.
+
+    Trailing "#"s and the spaces before them are dropped ("## Title ##" -> "Title"); a text
+    that is only "#"s keeps its first one.
+    """
+    m = HEADING_PREFIX.match(line)
+    if not m or m.end() == len(line):
+        return None
+    rest = line[m.end() :]
+    body = rest.rstrip("#").rstrip() or rest[:1]
+    return len(m.group(1)), body, m.end()
 
 
 def _clean_lines(text: str, anchors: list[tuple[int, str]], markdown: bool):
@@ -84,13 +160,11 @@ def _clean_lines(text: str, anchors: list[tuple[int, str]], markdown: bool):
     for line in lines:
         cleaned = line.rstrip()
         delta = 0
-        h = HEADING.match(cleaned) if markdown else None
+        h = _heading(cleaned) if markdown else None
         if h:
-            body = h.group(2).strip()
-            delta = line.index(body)
-            cleaned = body
+            level, cleaned, delta = h
             headings.append((new, cleaned))
-            levels.append(len(h.group(1)))
+            levels.append(level)
         elif markdown:
             b = BULLET.match(cleaned)
             if b:
@@ -102,19 +176,17 @@ def _clean_lines(text: str, anchors: list[tuple[int, str]], markdown: bool):
         old += len(line) + 1
         new += len(cleaned) + 1
 
+    starts = [entry[0] for entry in shift]
+
     def remap(offset: int) -> int:
-        base = shift[0]
-        for entry in shift:
-            if entry[0] <= offset:
-                base = entry
-            else:
-                break
-        old_start, new_start, delta, new_len = base
+        # Bisection, not a scan: 8,000 headings made the scan quadratic (seconds).
+        old_start, new_start, delta, new_len = shift[max(0, bisect_right(starts, offset) - 1)]
         inside = offset - old_start - delta
         return new_start + max(0, min(new_len, inside))
 
     new_anchors = [(remap(o), t) for o, t in anchors]
-    top = [h for h, lvl in zip(headings, levels, strict=True) if lvl == min(levels, default=0)]
+    highest = min(levels, default=0)  # once: inside the comprehension it was quadratic
+    top = [h for h, lvl in zip(headings, levels, strict=True) if lvl == highest]
     return "\n".join(out_lines), headings, new_anchors, (top[0][1] if top else None)
 
 
@@ -212,16 +284,15 @@ def _collapse_blank_lines(
         pos = m.end()
     mapping.append((pos, new))
     pieces.append(text[pos:])
-    out = "".join(pieces).strip("\n ")
-    lead = len("".join(pieces)) - len("".join(pieces).lstrip("\n "))
+    joined = "".join(pieces)
+    out = joined.strip("\n ")
+    lead = len(joined) - len(joined.lstrip("\n "))
+
+    olds = [old for old, _ in mapping]
 
     def remap(o: int) -> int:
-        bo, bn = 0, 0
-        for old, nw in mapping:
-            if old <= o:
-                bo, bn = old, nw
-            else:
-                break
+        i = bisect_right(olds, o) - 1
+        bo, bn = mapping[i] if i >= 0 else (0, 0)
         return max(0, min(len(out), bn + max(0, o - bo) - lead))
 
     return out, [(remap(o), t) for o, t in anchors], [(remap(o), h) for o, h in headings]

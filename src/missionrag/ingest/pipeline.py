@@ -82,10 +82,18 @@ class IngestPipeline:
         self._thread.start()
         self._closed = False
 
-    def add(self, doc: Document, *, previous: str | None = None) -> None:
-        """Chunk ``doc`` and queue it; ``InputError`` if it has nothing to index."""
+    def add(
+        self,
+        doc: Document,
+        *,
+        previous: str | None = None,
+        pairs: list[tuple[Chunk, list[int] | None]] | None = None,
+    ) -> None:
+        """Chunk ``doc`` (unless its ``pairs`` of chunk and token ids come ready, from the
+        reader process) and queue it; ``InputError`` if it has nothing to index."""
         self._raise_writer_error()
-        pairs = chunk_with_tokens(doc, self.settings)
+        if pairs is None:
+            pairs = chunk_with_tokens(doc, self.settings)
         if not pairs:
             raise InputError(f"{doc.source}: no text to index")
         chunks = [c for c, _ in pairs]

@@ -34,7 +34,7 @@ def html_to_document(html: str, source: str, doc_id: str, url: str | None = None
         favor_recall=True,
     )
     if not body or not body.strip():
-        raise InputError(f"{source}: no main text found in the HTML page")
+        body = _deeply_nested_text(html, source)
     meta = trafilatura.extract_metadata(html, default_url=url)
     doc = load_markdown_text(body, source, doc_id, markdown=True)
     title = (getattr(meta, "title", None) or "").strip() if meta else ""
@@ -42,6 +42,75 @@ def html_to_document(html: str, source: str, doc_id: str, url: str | None = None
     return doc.model_copy(
         update={"title": title or doc.title, "date": date, "url": url or doc.url, "kind": "html"}
     )
+
+
+# libxml2's HTML parser stops descending at 255 levels and drops what lies deeper: a page of
+# 50,000 nested tags used to come out as "no main text". Past that depth we parse again with
+# huge_tree (up to 2,048 levels) and let trafilatura try up to a thousand (5 s at 5,000);
+# deeper still, the page's whole text is taken by the standard library's parser, which has
+# no depth limit (tests/test_ingest_hostile.py).
+LIBXML_MAX_DEPTH = 255
+EXTRACT_MAX_DEPTH = 1000
+
+
+def _deeply_nested_text(html: str, source: str) -> str:
+    """Text of a page whose main text trafilatura did not find; ``InputError`` if none."""
+    import lxml.html
+    import trafilatura
+    from lxml import etree
+
+    try:
+        parser = lxml.html.HTMLParser(
+            huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False
+        )
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"{source}: no main text found in the HTML page ({exc})") from exc
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    if deepest < LIBXML_MAX_DEPTH:
+        raise InputError(f"{source}: no main text found in the HTML page")
+    text = None
+    if deepest <= EXTRACT_MAX_DEPTH:
+        text = trafilatura.extract(tree, output_format="markdown", favor_recall=True)
+    if not text or not text.strip():
+        text = _all_text(html)
+    if not text.strip():
+        raise InputError(
+            f"{source}: no text found in the HTML page (its tags nest {deepest} levels deep)"
+        )
+    return text
+
+
+_NO_TEXT = ("script", "style", "title", "template")
+
+
+def _all_text(html: str) -> str:
+    """Every text node outside script, style and title, one paragraph each (linear)."""
+    from html.parser import HTMLParser
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.skip += tag in _NO_TEXT
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip -= tag in _NO_TEXT and self.skip > 0
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip and data.strip():
+                self.parts.append(" ".join(data.split()))
+
+    parser = Collect()
+    parser.feed(html)
+    parser.close()
+    return "\n\n".join(parser.parts)
 
 
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -76,7 +76,8 @@ async function errorFrom(response) {
  * token), signal, raw (return the Response instead of parsed JSON).
  */
 export async function api(path, { method = "GET", json, form, write, signal, raw } = {}) {
-  const headers = {};
+  // A header a cross-site form cannot send: the server needs it for writes without a token.
+  const headers = { "X-Requested-With": "missionrag" };
   let body;
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";

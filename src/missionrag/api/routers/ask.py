@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterator
 from itertools import chain
+from pathlib import PurePosixPath
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from missionrag.api.deps import AskBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.errors import GENERIC_500
 from missionrag.api.files import linked_answer
+from missionrag.api.public import publicize, roots_of
 from missionrag.config import Settings
 from missionrag.errors import MissionRagError
 from missionrag.models import Answer
@@ -37,10 +39,15 @@ async def ask(
     return linked_answer(answer, str(request.base_url), settings)
 
 
-def sse(event: str, data: Any) -> str:
-    """One SSE frame; ``json.dumps`` keeps newlines in the data from breaking the framing."""
+def sse(event: str, data: Any, roots: list[PurePosixPath] | None = None) -> str:
+    """One SSE frame; ``json.dumps`` keeps newlines in the data from breaking the framing.
+
+    ``roots``: source paths are shown as in every other response (see ``api/public.py``).
+    """
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
+    if roots is not None:
+        data = publicize(data, roots)
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
@@ -55,12 +62,12 @@ def _with_page_links(
         yield ev
 
 
-def _frames(events: Iterator[dict[str, Any]]) -> Iterator[str]:
+def _frames(events: Iterator[dict[str, Any]], roots: list[PurePosixPath]) -> Iterator[str]:
     try:
         for ev in events:
             name = str(ev.get("event", "message"))
             data = ev["data"] if "data" in ev else {k: v for k, v in ev.items() if k != "event"}
-            yield sse(name, data)
+            yield sse(name, data, roots)
     except MissionRagError as exc:
         # Headers (200) are already sent; the error travels as an event instead.
         yield sse("error", {"detail": str(exc)})
@@ -88,7 +95,10 @@ async def ask_stream(
 
     head, events = await compute.run(start)
     return StreamingResponse(
-        _frames(_with_page_links(chain(head, events), str(request.base_url), settings)),
+        _frames(
+            _with_page_links(chain(head, events), str(request.base_url), settings),
+            roots_of(settings),
+        ),
         media_type="text/event-stream",
         # no-transform/X-Accel-Buffering: proxies must pass tokens through as they come.
         headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"},

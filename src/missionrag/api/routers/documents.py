@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
-from missionrag.api.deps import KBDep, SettingsDep, WriteAccess, WriteLockDep
+from missionrag.api.deps import KBDep, ReaderDep, SettingsDep, WriteAccess, WriteLockDep
 from missionrag.api.files import MEDIA_TYPES, original_file
 from missionrag.api.schemas import (
     DeleteOut,
@@ -33,6 +33,7 @@ from missionrag.api.schemas import (
 from missionrag.api.security import MB, guard_url
 from missionrag.api.uploads import Upload, receive_upload, uploads_dir
 from missionrag.errors import InputError, NotFoundError
+from missionrag.ingest.worker import ReaderProcess
 from missionrag.kb import KnowledgeBase
 from missionrag.models import DocumentInfo, IngestReport
 
@@ -121,7 +122,9 @@ def _refuse_failed(report: IngestReport, name: str) -> None:
         raise InputError(f"{name}: {problems[0].reason}")
 
 
-def _ingest_upload(kb: KnowledgeBase, lock: threading.Lock, upload: Upload) -> IngestReport:
+def _ingest_upload(
+    kb: KnowledgeBase, lock: threading.Lock, upload: Upload, reader: ReaderProcess
+) -> IngestReport:
     """Move the upload into place and ingest it; on failure the folder is as it was before.
 
     The store keeps what it had for a file that fails (KnowledgeBase guarantees that); the
@@ -135,7 +138,7 @@ def _ingest_upload(kb: KnowledgeBase, lock: threading.Lock, upload: Upload) -> I
             os.replace(final, backup)
         os.replace(upload.path, final)
         try:
-            report = kb.ingest_upload(upload.filename, final)
+            report = kb.ingest_upload(upload.filename, final, reader)
             _refuse_failed(report, upload.filename)
         except BaseException:
             final.unlink(missing_ok=True)
@@ -148,9 +151,11 @@ def _ingest_upload(kb: KnowledgeBase, lock: threading.Lock, upload: Upload) -> I
     return report
 
 
-def _ingest_url(kb: KnowledgeBase, lock: threading.Lock, url: str) -> IngestReport:
+def _ingest_url(
+    kb: KnowledgeBase, lock: threading.Lock, url: str, reader: ReaderProcess
+) -> IngestReport:
     with lock:
-        report = kb.ingest(paths=[], urls=[url])
+        report = kb.ingest(paths=[], urls=[url], reader=reader)
     _refuse_failed(report, url)
     logger.info("url %s: %s", url, _summary(report))
     return report
@@ -172,14 +177,19 @@ def _summary(report: IngestReport) -> str:
     responses={200: {"description": "Already stored, unchanged"}, 413: {}, 422: {}},
 )
 async def add_document(
-    request: Request, response: Response, kb: KBDep, settings: SettingsDep, lock: WriteLockDep
+    request: Request,
+    response: Response,
+    kb: KBDep,
+    settings: SettingsDep,
+    lock: WriteLockDep,
+    reader: ReaderDep,
 ) -> IngestOut:
     """Upload a file (multipart field ``file``) or ingest a web page (JSON ``{"url": ...}``)."""
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("multipart/form-data"):
         folder = uploads_dir(settings.resolved_data_dir())
         upload = await receive_upload(request, folder, int(settings.max_file_mb * MB))
-        report = await run_in_threadpool(_ingest_upload, kb, lock, upload)
+        report = await run_in_threadpool(_ingest_upload, kb, lock, upload, reader)
     elif ctype.startswith("application/json"):
         try:
             body = UrlIngestRequest.model_validate_json(await request.body())
@@ -187,7 +197,7 @@ async def add_document(
             raise RequestValidationError(exc.errors(include_input=False)) from None
         # Blocking DNS lookups: run in the threadpool like every other blocking call.
         url = await run_in_threadpool(guard_url, body.url, settings)
-        report = await run_in_threadpool(_ingest_url, kb, lock, url)
+        report = await run_in_threadpool(_ingest_url, kb, lock, url, reader)
     else:
         raise InputError(
             'send a file as multipart/form-data (field \'file\') or JSON {"url": "https://..."}'
