@@ -28,11 +28,14 @@ PLOT = BENCH / "latency_vs_size.png"
 RESULTS = BENCH / "results.json"
 
 TARGETS = {
-    "ask_ratio": 0.35,
+    # Cold ask loads the cross-encoder too (index/rerank.py), so its bar moved from 0.35x.
+    "ask_ratio": 0.45,
     "check_ratio": 0.2,
     "ingest_ratio": 0.85,
     "p95_10k_ms": 50.0,
     "p95_100k_ms": 150.0,
+    "rerank_p95_10k_ms": 150.0,
+    "ask_p95_10k_ms": 350.0,
     "cosine": 0.999,
 }
 
@@ -219,14 +222,19 @@ def scale_section(res: dict[str, Any]) -> str:
         "Dense and keyword columns are the same call with `mode=dense|keyword` (dense reuses "
         "cached query vectors, so it is the store's share).",
         "",
-        "| chunks | hybrid p50 | hybrid p95 | hybrid max | dense p50 / p95 | keyword p50 / p95 "
+        "| chunks | hybrid + rerank p50 / p95 | ask p50 / p95 | hybrid p50 | hybrid p95 | hybrid max "
+        "| dense p50 / p95 | keyword p50 / p95 "
         "| first search | store on disk | keyword index | RSS | build (write + keyword) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    none = {"p50_ms": float("nan"), "p95_ms": float("nan")}
     for r in res["sizes"]:
         h, d, k = r["hybrid"], r["dense"], r["keyword"]
+        rr, a = r.get("hybrid+rerank", none), r.get("ask", none)
         lines.append(
-            f"| {r['n']:,} | {h['p50_ms']:.1f} ms | **{h['p95_ms']:.1f} ms** | {h['max_ms']:.0f} ms "
+            f"| {r['n']:,} | {rr['p50_ms']:.0f} / **{rr['p95_ms']:.0f} ms** "
+            f"| {a['p50_ms']:.0f} / **{a['p95_ms']:.0f} ms** "
+            f"| {h['p50_ms']:.1f} ms | **{h['p95_ms']:.1f} ms** | {h['max_ms']:.0f} ms "
             f"| {d['p50_ms']:.1f} / {d['p95_ms']:.1f} ms | {k['p50_ms']:.1f} / {k['p95_ms']:.1f} ms "
             f"| {r['first_search_s']:.1f} s | {r['store_mb']:.0f} MB | {r['keyword_mb']:.0f} MB "
             f"| {r['rss_mb']:.0f} MB | {r['store_write_s']:.0f} s + {r['keyword_build_s']:.0f} s "
@@ -240,11 +248,12 @@ def ask_section(res: dict[str, Any]) -> str:
     if "error" in res:
         return failed("ask_speed.py", res)
     return (
-        f"`bench/ask_speed.py`: `KnowledgeBase.ask` (extractive, no LLM) over {res['questions']} "
-        f"questions of `evals/qa.jsonl`, {res['rounds']} warm rounds.\n\n"
+        f"`bench/ask_speed.py`: `KnowledgeBase.ask` (extractive, reranked, no LLM) on the seed "
+        f"corpus: {res['questions']} questions new to the process after a warm-up on "
+        f"`evals/qa.jsonl`, then {res['rounds']} rounds repeating the warm-up questions.\n\n"
         "| | p50 | p95 | max |\n| --- | ---: | ---: | ---: |\n"
-        f"| first pass | {res['cold_p50_ms']} ms | {res['cold_p95_ms']} ms | |\n"
-        f"| warm | {res['warm_p50_ms']} ms | {res['warm_p95_ms']} ms | {res['warm_max_ms']} ms |\n\n"
+        f"| new questions | {res['warm_p50_ms']} ms | {res['warm_p95_ms']} ms | {res['warm_max_ms']} ms |\n"
+        f"| repeated questions | {res['repeat_p50_ms']} ms | {res['repeat_p95_ms']} ms | |\n\n"
         f"Target warm p95 <= {res['target_p95_ms']} ms: {verdict(res['ok'])}; "
         f"search alone ~{res['search_mean_ms']} ms.\n"
     )
@@ -307,6 +316,20 @@ def summary(results: dict[str, Any]) -> tuple[str, dict[str, bool | None]]:
         )
     sc = results.get("scale", {})
     for r in sc.get("sizes", []):
+        if r["n"] == 10000 and "hybrid+rerank" in r:
+            for key, mode, what in (
+                ("rerank_p95_10k_ms", "hybrid+rerank", "warm reranked search p95"),
+                ("ask_p95_10k_ms", "ask", "warm ask p95 (reranked, extractive)"),
+            ):
+                ok[key] = r[mode]["p95_ms"] <= TARGETS[key]
+                rows.append(
+                    (
+                        f"{what} at 10,000 chunks",
+                        f"{r[mode]['p95_ms']:.1f} ms",
+                        f"<= {TARGETS[key]:.0f} ms",
+                        ok[key],
+                    )
+                )
         key = {10000: "p95_10k_ms", 100000: "p95_100k_ms"}.get(r["n"])
         if key:
             ok[key] = r["hybrid"]["p95_ms"] <= TARGETS[key]

@@ -34,6 +34,9 @@ def test_cross_encoder_prefers_the_passage_that_answers(settings) -> None:  # ty
     # Order and batching do not change a pair's score (length-sorted batches).
     again = model.score(q, list(reversed(passages)))
     assert again[::-1] == pytest.approx(logits, abs=1e-4)
+    # A repeated pair comes from the cache and scores the same as the model did.
+    fresh = model._run(q, passages)  # type: ignore[attr-defined]
+    assert fresh == pytest.approx(logits, abs=1e-4)
 
 
 def test_one_model_per_process_shared_by_threads(settings) -> None:  # type: ignore[no-untyped-def]

