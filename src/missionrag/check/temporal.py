@@ -44,6 +44,7 @@ _MONTHS = (
 # "bis zum Jahr 2030", "inden udgangen af 2030", "até ao fim de 2030", "entro il 2035").
 _FILL = (
     rf"the|end|close|middle|start|beginning|of|year|calendar|fiscal|financial|{_MONTHS}|"
+    r"\d{1,2}(?:st|nd|rd|th|\.)?|"
     r"zum|jahr|jahres|ende|spätestens|spaetestens|im|"
     r"udgangen|af|år|året|utgången|utgangen|av|"
     r"einde|van|het|jaar|"
@@ -59,6 +60,7 @@ _STRONG_MARKER = re.compile(
     r"(?:\bby|\bbefore|\bno\s+later\s+than|\bnot\s+later\s+than|\bat\s+the\s+latest\s+by|"
     r"\bdeadline:?|\btarget\s+year:?|"
     r"\binden|\bsenest(?:\s+i)?|\bfrem\s+mod|"  # da
+    r"\binnen|\bi\s+løpet\s+av|"  # no
     r"\bbis|\bvor|\bspätestens|\bspaetestens|"  # de
     r"\bsenast|\bföre|\bfore\b|"  # sv
     r"\buiterlijk(?:\s+in)?|\bvóór|\btegen|\bniet\s+later\s+dan|"  # nl
@@ -81,7 +83,7 @@ _RIGHT_MARKER = re.compile(
     re.I,
 )
 _IN_YEAR = re.compile(
-    r"(?:\bin(?:\s+the\s+year)?|\bi(?:\s+år)?|\bim(?:\s+jahre?)?|\bår|\bem|\ben|\bnel|\bnell['’]anno|"
+    r"(?:\bin(?:\s+the\s+year)?|\bfor\s+the\s+year|\bduring|\bi(?:\s+år)?|\bim(?:\s+jahre?)?|\bår|\bem|\ben|\bnel|\bnell['’]anno|"
     r"\bvuonna|\bno\s+ano\s+de|\bdurante)\s*$",
     re.I,
 )
@@ -124,13 +126,21 @@ _NAME_NOUN = (
     r"conference|manifesto|white\s+paper|green\s+paper|declaration|"
     r"period|programming\s+period"
 )
-_NAME_LEFT = re.compile(
+NAME_LEFT = _NAME_LEFT = re.compile(
     rf"(?:\b(?:{_NAME_NOUN})|\w*(?:strategie|strategi|programm|plan|vision|agenda))\s*$", re.I
 )
 _NAME_RIGHT = re.compile(rf"^\s*(?:[-–]\s*)?(?:{_NAME_NOUN})\b", re.I)
 _CAP_LEFT = re.compile(r"\b([A-ZÆØÅÄÖÜ][\w&'’-]*)\s*$")
 _CAP_RIGHT = re.compile(r"^\s+([A-ZÆØÅÄÖÜ][\w'’-]*)")
 _RANGE_LEFT = re.compile(r"(?:1[89]|2[01])\d\d\s*[-–/]\s*$")
+# "between 2015 and 2035", "entre 2015 et 2030": the later year is when the change is due.
+_RANGE_END_LEFT = re.compile(
+    r"\b(?:between|entre|zwischen|mellem|mellan|tussen|tra|välillä)\s+(?:1[89]|2[01])\d\d\s+"
+    r"(?:and|et|y|e|und|og|och|en|ja)\s*$",
+    re.I,
+)
+# Deadlines written after the year in Japanese and Korean ("2050年までに", "2030년까지").
+CJK_DEADLINE = re.compile(r"((?:19|20)\d\d)\s*(?:年(?:度)?(?:まで|までに)|년(?:까지|도까지))")
 _CONTINUATION = re.compile(
     r"\b(?:continu\w*|runs?|running|lasts?|extended|valid|funded|remains?|in\s+force|period|"
     r"läuft|fortsætter|pågår|loopt|vigora)\b",
@@ -140,8 +150,14 @@ _CONTINUATION = re.compile(
 RELATIVE_DEADLINES = [
     re.compile(p, re.I)
     for p in (
-        rf"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?{_N}\s+(?:years?|decades?)\b",
-        r"\bwithin\s+(?:a|one|this|the\s+next)\s+decade\b",
+        rf"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?{_N}\s+(?:years?|decades?|months?)\b",
+        r"\b(?:within|in)\s+(?:a|one|this|the\s+next)\s+decade\b",
+        r"\b(?:for|in|over|during|within)\s+the\s+(?:next|coming)\s+decade\b",
+        r"\bwithin\s+(?:this|the\s+current|the|the\s+next)\s+(?:parliamentary\s+term|parliament|"
+        r"term\s+of\s+(?:office|government)|legislature|mandate|government['’]s\s+term)\b",
+        r"\bfor\s+the\s+rest\s+of\s+(?:the|this)\s+(?:parliament|parliamentary\s+term|term|decade)\b",
+        r"\bby\s+the\s+(?:next|end\s+of\s+the\s+next)\s+(?:general\s+)?election\b",
+        r"\bi\s+løpet\s+av\s+(?:de\s+neste\s+)?\w+\s+år(?:ene)?\b",
         rf"\b(?:in|over|during)\s+the\s+(?:next|coming)\s+{_N}\s+years\b",
         r"\b(?:in|over|during|within)\s+the\s+next\s+decade\b",
         rf"\bin\s+{_N}\s+years(?:['’]\s*time)?(?=\W|$)",
@@ -179,6 +195,11 @@ LOOSE_DEADLINES = [
         r"\bin\s+(?:a|one|this)\s+generation\b",
         r"\binden\s+for\s+en\s+generation\b",
         r"\binnerhalb\s+einer\s+Generation\b",
+        r"\b(?:inom|till\s+nästa|inom\s+loppet\s+av\s+en)\s+(?:en\s+)?generation\b",
+        r"\bbinnen\s+(?:één|een)\s+generatie\b",
+        r"\b(?:en\s+l['’]espace\s+d['’]une|d['’]ici\s+une|en\s+une)\s+génération\b",
+        r"\b(?:no\s+espaço\s+de|dentro\s+de|em)\s+uma\s+geração\b",
+        r"\b(?:en|dentro\s+de)\s+una\s+generación\b",
     )
 ]
 # Not deadlines, though drafters often mean them as one.
@@ -223,6 +244,8 @@ def _classify(text: str, m: re.Match[str], today_year: int) -> TimeMention:
         return mention("baseline", start, e + brm.end() if brm else e)
     if sm := _SINCE_LEFT.search(left):
         return mention("past_reference", s - (len(left) - sm.start()))
+    if rg := _RANGE_END_LEFT.search(left):
+        return mention("deadline" if future else "past_deadline", s - (len(left) - rg.start()))
     if _RANGE_LEFT.search(left):
         return mention("name")
     if _NAME_RIGHT.match(right) and re.search(r"\b(?:the|our|their|its)\s*$", left, re.I):
@@ -274,6 +297,10 @@ def _sentence_start(left: str, pos: int) -> bool:
 def find_time_mentions(text: str, today_year: int) -> list[TimeMention]:
     """Every year and relative time phrase in ``text``, classified, in order of position."""
     found: list[TimeMention] = [_classify(text, m, today_year) for m in YEAR_RE.finditer(text)]
+    for m in CJK_DEADLINE.finditer(text):
+        year = int(m.group(1))
+        kind = "deadline" if year >= today_year else "past_deadline"
+        found.append(TimeMention(m.start(), m.end(), m.group(0), kind, year))
     taken = [(t.start, t.end) for t in found]
     for kind, patterns in (("relative", RELATIVE_DEADLINES), ("loose", LOOSE_DEADLINES)):
         for pat in patterns:
