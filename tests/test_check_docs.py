@@ -21,17 +21,19 @@ def test_markdown_strategy_yields_its_missions_and_nothing_else(settings: Settin
     doc = load_file(DATA / "check_strategy.md", settings)
     found = find_mission_candidates(doc, today=TODAY)
     texts = [t for t, _ in found]
+    # Best first: dated, quantified goals before a goal the document merely names a mission.
     assert texts == [
         "By 2035, halve the number of people in the region who die early from heart disease and stroke.",
         "Every child in the region leaves primary school able to swim and ride a bike by 2030.",
-        "Promote sustainable mobility.",
         "By 2040, no household in the region lives in fuel poverty, with councils, utilities and charities working together.",
+        "Promote sustainable mobility.",
     ]
     for text, _ in found:
         assert text in doc.text
     # Each statement checks on its own, so the candidates are usable as they are.
     results = [check_statement(t, today=TODAY) for t in texts]
-    assert results[0].criteria["measurable"].passed and results[2].mission_washing.flagged
+    assert results[0].criteria["measurable"].passed
+    assert not results[3].criteria["measurable"].passed
 
 
 @pytest.mark.parametrize(
