@@ -189,6 +189,16 @@ def main() -> None:
         json.dumps(_round(spec), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     print(f"wrote {opts.out} in {time.time() - t0:.0f} s")
+    print(f"wrote {write_library_vectors()}")
+
+
+def write_library_vectors() -> Path:
+    """The mission library's wording vectors, so a cold check need not embed the library."""
+    from missionrag.check.existing import VECTORS_FILE, library, wordings_digest
+
+    vectors = embed_texts([w for row in library() for w in row["_wordings"]])
+    np.savez(VECTORS_FILE, vectors=vectors.astype(np.float16), digest=np.array(wordings_digest()))
+    return VECTORS_FILE
 
 
 def _metadata(

@@ -9,6 +9,7 @@ A draft that quotes a mission is reported as that mission, not as washing (rubri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from missionrag.index.embed import Embedder
 
 LIBRARY = Path(__file__).resolve().parents[1] / "data" / "strong_missions.jsonl"
+VECTORS_FILE = LIBRARY.with_suffix(".vectors.npz")
 # Cosine of two all-MiniLM-L6-v2 vectors above which two mission statements say the same
 # thing in other words. Chosen on labels_dev (English statements against the library): the
 # quoted paraphrases not caught by their target scored 0.81-0.98 with their original; the
@@ -47,8 +49,29 @@ def library() -> list[dict[str, Any]]:
     return rows
 
 
+def wordings_digest() -> str:
+    """Fingerprint of the library's wordings: stored vectors are valid only for these."""
+    text = "\n".join(w for row in library() for w in row["_wordings"])
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def _vectors(embedder: Embedder) -> list[np.ndarray]:
-    return [embedder.embed(row["_wordings"]) for row in library()]
+    """Each mission's wording vectors: the stored ones (written with the checker model by
+    evals/missionrag_evals/train_checker.py) while the library is unchanged, else computed."""
+    rows = library()
+    flat: np.ndarray | None = None
+    if VECTORS_FILE.is_file():
+        stored = np.load(VECTORS_FILE)
+        if str(stored["digest"]) == wordings_digest():
+            flat = stored["vectors"].astype(np.float32)
+    if flat is None:
+        flat = embedder.embed([w for row in rows for w in row["_wordings"]])
+    out, i = [], 0
+    for row in rows:
+        n = len(row["_wordings"])
+        out.append(flat[i : i + n])
+        i += n
+    return out
 
 
 def _report(row: dict[str, Any], match: str) -> ExistingMission:
@@ -95,6 +118,8 @@ _VECTORS: dict[str, list[np.ndarray]] = {}
 
 
 def _cached_vectors(embedder: Embedder) -> list[np.ndarray]:
+    # The caller only passes an embedder verified to be the trained model (vectors.py), so
+    # the stored vectors, made with that model, stand for its own.
     key = embedder.name
     if key not in _VECTORS:
         _VECTORS[key] = _vectors(embedder)

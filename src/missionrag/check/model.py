@@ -38,6 +38,13 @@ RUBRIC_FAILS: dict[str, tuple[str, ...]] = {
     "cross_sectoral": ("c_service", "b_economic", "f_topic", "b_cost", "b_internal"),
 }
 GUARD_SCORE = 0.4  # a rubric fail caps the score below the pass line, whatever the model said
+# Rubric 5, case 1: relabelling an existing activity is washing "whether or not the word
+# 'mission' is used". Two relabelling cues ("continue ... the existing ...") flag it even
+# where the labelled washed drafts, nearly all titled "Mission ...", taught the head to wait for
+# the word. Kept because it raised the flag rate on washed drafts in CV (0.913 -> 0.920) and
+# flagged no labelled strong or not-washed statement of labels_dev.
+RUBRIC_FLAGS: dict[str, tuple[tuple[str, float], ...]] = {"washed": (("w_relabel", 2.0),)}
+GUARD_FLOOR = 0.6  # a rubric flag lifts the risk above the line, whatever the model said
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,9 @@ class CheckerModel:
             guard = next((g for g in RUBRIC_FAILS.get(name, ()) if fs.value(g) > 0), None)
             if guard is not None:
                 p = min(p, GUARD_SCORE)
+            flag = next((g for g, at in RUBRIC_FLAGS.get(name, ()) if fs.value(g) >= at), None)
+            if flag is not None:
+                p, guard = max(p, GUARD_FLOOR), flag
             out[name] = Prediction(round(p, 4), p >= head.threshold, parts, variant, guard)
         return out
 
