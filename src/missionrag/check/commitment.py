@@ -135,8 +135,9 @@ class TargetTuple:
     end: int
     quantity: str | None  # "50", "3 billion", "half", "double", "zero"
     unit: str | None  # "%", "km", the counted noun ("trees"), or None
-    objects: frozenset[str]  # content-word stems of the clause
+    objects: frozenset[str]  # content-word stems of the target's own phrase
     deadline: str | None  # "2030", or the relative phrase ("before this decade is out")
+    context: frozenset[str] = frozenset()  # content-word stems of the whole clause
 
     def describe(self) -> dict[str, str]:
         return {
@@ -214,9 +215,10 @@ def _whole(a: Analysis, t: Target) -> TargetTuple | None:
     # comma does not. Too short a phrase ("noise by 50%") falls back to the whole clause.
     lo, hi = _clause_bounds(a.text, t.start, t.end, ".;:!?,")
     objects = objects_of(lo, hi)
+    context = objects_of(*_clause_bounds(a.text, t.start, t.end))
     if len(objects) < MIN_PHRASE_WORDS:
         lo, hi = _clause_bounds(a.text, t.start, t.end)
-        objects = objects_of(lo, hi)
+        objects = context
     while lo < hi and a.text[lo].isspace():
         lo += 1
     while hi > lo and a.text[hi - 1].isspace():
@@ -227,11 +229,12 @@ def _whole(a: Analysis, t: Target) -> TargetTuple | None:
     if deadlines:
         d = deadlines[-1]
         deadline = str(d.year) if d.year else d.text.lower()
-    return TargetTuple(clause, lo, hi, quantity, unit, objects, deadline)
+    return TargetTuple(clause, lo, hi, quantity, unit, objects, deadline, objects | context)
 
 
 def same_target(draft: TargetTuple, other: TargetTuple, *, undated_ok: bool = False) -> bool:
-    """Quantity with unit, deadline and most object words agree.
+    """Quantity with unit, deadline agree, and most of the draft's object words are in the
+    other target's clause.
 
     ``undated_ok``: a draft without a deadline may still be the same mission (a quote that
     drops the year is still a quote); a relabelling test never allows it.
@@ -250,5 +253,5 @@ def same_target(draft: TargetTuple, other: TargetTuple, *, undated_ok: bool = Fa
         return False
     if len(draft.objects) < MIN_OBJECT_WORDS:
         return False
-    shared = len(draft.objects & other.objects)
+    shared = len(draft.objects & (other.context or other.objects))
     return shared >= MIN_OBJECT_WORDS and shared / len(draft.objects) >= OBJECT_OVERLAP
