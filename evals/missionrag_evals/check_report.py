@@ -12,7 +12,6 @@ shipped model judges each statement once through ``check_statement`` (held-out n
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -168,20 +167,7 @@ def run_report(
     report = report or (REPORTS / ("check.md" if is_dev else f"check_{labels.stem}.md"))
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(markdown(result), encoding="utf-8")
-    (report.with_suffix(".json")).write_text(
-        json.dumps(_jsonable(result), indent=1, default=float) + "\n", encoding="utf-8"
-    )
     return _summary(result, report), result
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items() if k != "disagreements"}
-    if isinstance(obj, list):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, tuple):
-        return [_jsonable(v) for v in obj]
-    return obj
 
 
 def _summary(r: dict[str, Any], report: Path) -> str:

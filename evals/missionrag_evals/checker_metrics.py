@@ -15,7 +15,7 @@ import numpy as np
 from missionrag_evals.checker_data import CRITERIA, HEADS, Case
 
 TARGETS = {"time_bound": 0.95, "measurable": 0.90, "bold": 0.90, "cross_sectoral": 0.90}
-WASHED_MIN, STRONG_MAX = 0.90, 0.05  # issue 12: washed drafts flagged / strong falsely flagged
+WASHED_MIN, STRONG_MAX = 0.90, 0.05  # targets: washed drafts flagged / strong missions flagged
 
 
 def _mean_sd(values: list[float]) -> dict[str, float]:

@@ -194,10 +194,22 @@ def main() -> None:
 
 def write_library_vectors() -> Path:
     """The mission library's wording vectors, so a cold check need not embed the library."""
-    from missionrag.check.existing import VECTORS_FILE, library, wordings_digest
+    from missionrag.check.existing import (
+        VECTORS_FILE,
+        library,
+        targets_as_json,
+        targets_digest,
+        wordings_digest,
+    )
 
     vectors = embed_texts([w for row in library() for w in row["_wordings"]])
-    np.savez(VECTORS_FILE, vectors=vectors.astype(np.float16), digest=np.array(wordings_digest()))
+    np.savez_compressed(
+        VECTORS_FILE,
+        vectors=vectors.astype(np.float16),
+        digest=np.array(wordings_digest()),
+        targets=np.array(targets_as_json()),
+        targets_digest=np.array(targets_digest()),
+    )
     return VECTORS_FILE
 
 

@@ -93,7 +93,7 @@ _DIRECTION_VERB = re.compile(
 # An item the document itself names a mission or goal ("Mission 3: ...", "Goal 2 - ...").
 NAMED_ITEM = re.compile(
     r"^(?:missions?|missie|missão|misión|mission|mål|ziel|goal|target|objective|ambition|pillar)"
-    r"\s*\d{0,2}\s*[:.–-]\s*",
+    r"\s*\d{0,2}\s*(?:[:.]|\s[–-])\s+",  # "Mission 3: ", "Goal 2 - "; not "Mission-oriented"
     re.I,
 )
 # A named pillar and its aim ("City in Nature : to create a green, liveable ... home").

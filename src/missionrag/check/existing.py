@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ import numpy as np
 
 from missionrag.check.analysis import analyse
 from missionrag.check.commitment import TargetTuple, main_target, same_target
+from missionrag.check.lexicon import LEXICON_FILE
 from missionrag.models import ExistingMission
 
 if TYPE_CHECKING:
@@ -43,10 +45,72 @@ def library() -> list[dict[str, Any]]:
         if line.strip()
     ]
     for row in rows:
-        issued = dt.date(int(row.get("year") or 1900), 1, 1)
         row["_wordings"] = [row["text"], *row.get("aliases", [])]
-        row["_targets"] = [main_target(analyse(w, issued)) for w in row["_wordings"]]
     return rows
+
+
+@lru_cache(maxsize=1)
+def library_targets() -> list[list[TargetTuple | None]]:
+    """Each wording's whole target: stored beside the vectors while the library and the code
+    that reads targets are unchanged (analysing them costs a cold check ~0.1 s), else read."""
+    stored = _stored()
+    if (
+        stored is not None
+        and "targets" in stored
+        and str(stored["targets_digest"]) == targets_digest()
+    ):
+        rows = json.loads(str(stored["targets"]))
+        return [[_tuple(t) for t in ts] for ts in rows]
+    return [
+        [
+            main_target(analyse(w, dt.date(int(row.get("year") or 1900), 1, 1)))
+            for w in row["_wordings"]
+        ]
+        for row in library()
+    ]
+
+
+def targets_as_json() -> str:
+    """The library's targets, for ``VECTORS_FILE`` (written by the training script)."""
+    return json.dumps(
+        [
+            [
+                None
+                if t is None
+                else {**asdict(t), "objects": sorted(t.objects), "context": sorted(t.context)}
+                for t in ts
+            ]
+            for ts in library_targets()
+        ]
+    )
+
+
+def _tuple(d: dict[str, Any] | None) -> TargetTuple | None:
+    if d is None:
+        return None
+    return TargetTuple(
+        **{**d, "objects": frozenset(d["objects"]), "context": frozenset(d["context"])}
+    )
+
+
+def targets_digest() -> str:
+    """Fingerprint of what the library's targets depend on: wordings, word lists, parsing code."""
+    h = hashlib.sha1(wordings_digest().encode())
+    here = Path(__file__).resolve().parent
+    for f in (
+        LEXICON_FILE,
+        here / "temporal.py",
+        here / "targets.py",
+        here / "commitment.py",
+        here / "analysis.py",
+    ):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _stored() -> Any:
+    return np.load(VECTORS_FILE) if VECTORS_FILE.is_file() else None
 
 
 def wordings_digest() -> str:
@@ -60,10 +124,9 @@ def _vectors(embedder: Embedder) -> list[np.ndarray]:
     evals/missionrag_evals/train_checker.py) while the library is unchanged, else computed."""
     rows = library()
     flat: np.ndarray | None = None
-    if VECTORS_FILE.is_file():
-        stored = np.load(VECTORS_FILE)
-        if str(stored["digest"]) == wordings_digest():
-            flat = stored["vectors"].astype(np.float32)
+    stored = _stored()
+    if stored is not None and str(stored["digest"]) == wordings_digest():
+        flat = stored["vectors"].astype(np.float32)
     if flat is None:
         flat = embedder.embed([w for row in rows for w in row["_wordings"]])
     out, i = [], 0
@@ -94,8 +157,8 @@ def find_existing(
     """The library mission this draft restates, or None."""
     draft: TargetTuple | None = main_target(a)
     if draft is not None:
-        for row in library():
-            for target in row["_targets"]:
+        for row, targets in zip(library(), library_targets(), strict=True):
+            for target in targets:
                 if target is not None and same_target(draft, target, undated_ok=True):
                     return _report(
                         row,

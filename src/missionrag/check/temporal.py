@@ -147,10 +147,15 @@ _CONTINUATION = re.compile(
     re.I,
 )
 
+# A count inside a relative deadline: digits or a word, checked against NUM_WORDS after the
+# match (one compiled list instead of the long alternation in every pattern: a cold check
+# compiles these patterns, and that alternation made them the slowest to compile).
+_NL = r"(?:\d{1,2}|[^\W\d_]{2,10})"
+_COUNT = re.compile(rf"(?<!\w)(?:\d{{1,2}}|{NUM_WORDS})(?!\w)", re.I)
 RELATIVE_DEADLINES = [
     re.compile(p, re.I)
     for p in (
-        rf"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?{_N}\s+(?:years?|decades?|months?)\b",
+        rf"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?{_NL}\s+(?:years?|decades?|months?)\b",
         r"\b(?:within|in)\s+(?:a|one|this|the\s+next)\s+decade\b",
         r"\b(?:for|in|over|during|within)\s+the\s+(?:next|coming)\s+decade\b",
         r"\bwithin\s+(?:this|the\s+current|the|the\s+next)\s+(?:parliamentary\s+term|parliament|"
@@ -158,9 +163,9 @@ RELATIVE_DEADLINES = [
         r"\bfor\s+the\s+rest\s+of\s+(?:the|this)\s+(?:parliament|parliamentary\s+term|term|decade)\b",
         r"\bby\s+the\s+(?:next|end\s+of\s+the\s+next)\s+(?:general\s+)?election\b",
         r"\bi\s+løpet\s+av\s+(?:de\s+neste\s+)?\w+\s+år(?:ene)?\b",
-        rf"\b(?:in|over|during)\s+the\s+(?:next|coming)\s+{_N}\s+years\b",
+        rf"\b(?:in|over|during)\s+the\s+(?:next|coming)\s+{_NL}\s+years\b",
         r"\b(?:in|over|during|within)\s+the\s+next\s+decade\b",
-        rf"\bin\s+{_N}\s+years(?:['’]\s*time)?(?=\W|$)",
+        rf"\bin\s+{_NL}\s+years(?:['’]\s*time)?(?=\W|$)",
         r"\bin\s+a\s+decade(?:['’]s\s+time)?\b",
         r"\b(?:by|before)\s+(?:the\s+)?(?:end|close)\s+of\s+(?:the|this|the\s+current|the\s+next)\s+"
         r"(?:decade|century|parliament|parliamentary\s+term|term|government|mandate)\b",
@@ -168,23 +173,23 @@ RELATIVE_DEADLINES = [
         r"\bby\s+the\s+middle\s+of\s+(?:the|this)\s+century\b",
         r"\bby\s+mid-?decade\b",
         r"\bbefore\s+(?:this|the)\s+decade\s+is\s+out\b",
-        rf"\binden\s+for\s+(?:de\s+næste\s+)?(?:{_N}\s+år|et\s+årti)\b",
+        rf"\binden\s+for\s+(?:de\s+næste\s+)?(?:{_NL}\s+år|et\s+årti)\b",
         r"\binden\s+udgangen\s+af\s+(?:årtiet|dette\s+årti)\b",
-        rf"\binnerhalb\s+(?:von\s+|der\s+nächsten\s+)?{_N}\s+Jahr(?:en|e)?\b",
-        rf"\bin\s+den\s+nächsten\s+{_N}\s+Jahren\b",
+        rf"\binnerhalb\s+(?:von\s+|der\s+nächsten\s+)?{_NL}\s+Jahr(?:en|e)?\b",
+        rf"\bin\s+den\s+nächsten\s+{_NL}\s+Jahren\b",
         r"\bbis\s+(?:zum\s+)?Ende\s+des\s+Jahrzehnts\b",
-        rf"\binom\s+(?:de\s+närmaste\s+)?{_N}\s+år(?:en)?\b",
+        rf"\binom\s+(?:de\s+närmaste\s+)?{_NL}\s+år(?:en)?\b",
         r"\binom\s+ett\s+decennium\b",
-        rf"\bbinnen\s+(?:nu\s+en\s+)?{_N}\s+jaar\b",
-        rf"\b(?:no\s+prazo\s+de|dentro\s+de|nos\s+próximos)\s+{_N}\s+anos\b",
+        rf"\bbinnen\s+(?:nu\s+en\s+)?{_NL}\s+jaar\b",
+        rf"\b(?:no\s+prazo\s+de|dentro\s+de|nos\s+próximos)\s+{_NL}\s+anos\b",
         r"\baté\s+(?:ao|o)\s+(?:fim|final)\s+da\s+década\b",
-        rf"\b(?:d['’]ici|dans)\s+{_N}\s+ans\b",
+        rf"\b(?:d['’]ici|dans)\s+{_NL}\s+ans\b",
         r"\bd['’]ici\s+la\s+fin\s+de\s+la\s+décennie\b",
-        rf"\b(?:dentro\s+de|en\s+los\s+próximos)\s+{_N}\s+años\b",
+        rf"\b(?:dentro\s+de|en\s+los\s+próximos)\s+{_NL}\s+años\b",
         r"\bantes\s+del\s+final\s+de\s+la\s+década\b",
-        rf"\bentro\s+(?:i\s+prossimi\s+)?{_N}\s+anni\b",
+        rf"\bentro\s+(?:i\s+prossimi\s+)?{_NL}\s+anni\b",
         r"\bentro\s+la\s+fine\s+del\s+decennio\b",
-        rf"\b{_N}\s+vuoden\s+(?:kuluessa|sisällä)\b",
+        rf"\b{_NL}\s+vuoden\s+(?:kuluessa|sisällä)\b",
     )
 ]
 # Looser time frames: counted as a deadline, with a warning that they are vague.
@@ -305,6 +310,8 @@ def find_time_mentions(text: str, today_year: int) -> list[TimeMention]:
     for kind, patterns in (("relative", RELATIVE_DEADLINES), ("loose", LOOSE_DEADLINES)):
         for pat in patterns:
             for m in pat.finditer(text):
+                if _NL in pat.pattern and not _COUNT.search(m.group(0)):
+                    continue  # "within several years": no count, no deadline
                 if not any(m.start() < e and s < m.end() for s, e in taken):
                     found.append(TimeMention(m.start(), m.end(), m.group(0), kind, None, 0.9))
                     taken.append((m.start(), m.end()))

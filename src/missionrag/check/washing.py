@@ -14,8 +14,9 @@ from missionrag.check.model import Prediction
 from missionrag.models import MissionWashing
 
 # A draft whose whole target (quantity, unit, object and deadline) is already a commitment in
-# the organisation's documents restates it: that alone flags (issue's definition of
-# relabelling). Not chosen on labels (labels_dev has no knowledge base behind it).
+# the organisation's documents restates it: that alone flags (rubric 5, case 1: an existing
+# commitment relabelled; tests/test_check_kb.py). Not chosen on labels: labels_dev has no
+# knowledge base behind it.
 RELABEL_WEIGHT = 0.6
 # Below this risk the cues are not worth a drafter's attention: a weak draft ("Promote
 # mobility") has the same cues at low weight and the rubric says it is not washed.
