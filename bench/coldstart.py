@@ -24,7 +24,15 @@ from common import MISSIONRAG, PYTHON, REPO, bench_env, emit, shared_onnx
 STATEMENT = "By 2030, cut child poverty in half in every region through housing, health and jobs."
 QUESTION = "How should a mission be measured?"
 QUERY = "cross-sectoral collaboration on missions"
-HEAVY = ("torch", "transformers", "sentence_transformers", "llama_index", "chromadb", "onnxruntime")
+HEAVY = (
+    "torch",
+    "transformers",
+    "sentence_transformers",
+    "llama_index",
+    "chromadb",
+    "onnxruntime",
+    "sklearn",
+)
 
 # What a command imports, recorded in an untimed run: the reason behind each number.
 PROBE = """

@@ -1,4 +1,5 @@
-"""The deterministic checker: deadlines, targets, boldness, actors, washing, findings, input errors."""
+"""The checker against docs/rubric.md: deadlines, targets, boldness, actors, washing, evidence spans,
+findings and input errors, with the shipped learned model and the real embedding model."""
 
 from __future__ import annotations
 
@@ -60,6 +61,28 @@ def rules(result) -> dict[str, list[str]]:
         ("Entro il 2035 azzerare le morti sul lavoro.", "Entro il 2035"),
         ("Poistetaan asunnottomuus vuoteen 2027 mennessä.", "vuoteen 2027 mennessä"),
         ("In 2033, Sweden's public food environments feed everyone well.", "In 2033"),
+        # relative deadlines (docs/rubric.md, time_bound)
+        (
+            "Within the current parliamentary term, no child in the city goes to school hungry.",
+            "Within the current parliamentary term",
+        ),
+        (
+            "Halve the number of rough sleepers before this decade is out.",
+            "before this decade is out",
+        ),
+        (
+            "Within ten years, no older person lives alone without daily contact.",
+            "Within ten years",
+        ),
+        ("Inom en generation ska ingen bo på gatan.", "Inom en generation"),
+        (
+            "Éradiquer la grande pauvreté en l'espace d'une génération.",
+            "en l'espace d'une génération",
+        ),
+        ("Reduce the cost of storage by 90% in one decade.", "in one decade"),
+        ("Cut new HIV cases by 90% between 2020 and 2035.", "between 2020 and 2035"),
+        ("2030년까지 온실가스 배출량을 40% 감축", "2030년까지"),
+        ("Hiilineutraali Helsinki 2035.", "2035"),
     ],
 )
 def test_deadlines_in_many_forms_and_languages_pass(text: str, evidence: str) -> None:
@@ -106,7 +129,9 @@ def test_years_that_are_not_deadlines_fail_time_bound(
 def test_baseline_next_to_a_real_deadline_keeps_the_deadline() -> None:
     result = check("Reduce road deaths by 50% by 2035 compared with 2020 levels.")
     tb = result.criteria["time_bound"]
+    # The baseline never speaks for the deadline (rubric 3: a baseline year on its own fails).
     assert tb.passed and tb.evidence == ["by 2035"]
+    assert [(s.feature, s.effect) for s in tb.evidence_spans] == [("t_deadline", "earned")]
     assert rules(result)["baseline-year"] == ["compared with 2020 levels"]
 
 
@@ -149,7 +174,7 @@ def test_vague_time_phrases_are_not_deadlines() -> None:
         "Double cycling to work by 2030.",
         "Zero road deaths by 2035.",
         "A climate-neutral Netherlands by 2050",
-        "Every school serves a free healthy lunch by 2028.",
+        "Every school serves a free lunch by 2028.",
         "No household lives in fuel poverty by 2032.",
         "Secure the highest sustained growth in the G7.",
         "By 2030 people in power are as diverse as our community.",
@@ -194,12 +219,13 @@ def test_numbers_that_count_nothing_are_ignored() -> None:
 # ---------------------------------------------------------------- bold, cross-sectoral
 
 
-def test_outputs_cost_bold_and_are_flagged_as_washing() -> None:
+def test_outputs_cost_bold_but_a_new_output_target_is_not_washing() -> None:
+    # Rubric 5: "a new internal or output target written without mission vocabulary: it fails
+    # bold but is not washed".
     result = check("Set up 12 innovation labs across the region by 2027.")
     assert not result.criteria["bold"].passed
     assert "12 innovation labs" in rules(result)["output-count"]
-    assert result.mission_washing.flagged
-    assert any("outputs" in s for s in result.mission_washing.signals)
+    assert not result.mission_washing.flagged
 
 
 def test_strong_mission_passes_everything_and_is_not_washed() -> None:
@@ -227,24 +253,28 @@ def test_jargon_and_length_cost_bold_with_spans() -> None:
 
 
 def test_too_narrow_and_internal_tasks_fail_bold_and_cross_sectoral() -> None:
-    for text in (
-        "Give every care-home resident two baths a week.",
-        "Cut the processing time for building permits to 30 days by 2027.",
-    ):
-        result = check(text)
-        assert not result.criteria["bold"].passed, text
-        assert not result.criteria["cross_sectoral"].passed, text
+    # The literature's own example of "merely a practical task" (docs/rubric.md, bold).
+    baths = check("Give every care-home resident two baths a week.").criteria["bold"]
+    assert not baths.passed and "too narrow" in baths.advice
+    # One public service's own standard fails both (rubric: bold and cross_sectoral).
+    permits = check("Cut the processing time for building permits to 30 days by 2027.")
+    assert not permits.criteria["bold"].passed
+    assert not permits.criteria["cross_sectoral"].passed
 
 
 def test_cross_sectoral_named_actors_and_implied_challenges() -> None:
     named = check(
         "Halve food waste by 2030 with households, shops, farmers and universities."
     ).criteria["cross_sectoral"]
-    assert named.passed and named.score >= 0.9
+    text = "Halve food waste by 2030 with households, shops, farmers and universities."
+    assert named.passed and named.evidence
+    assert all(
+        e.effect == "earned" and text[e.start : e.end] == e.text for e in named.evidence_spans
+    )
     implied = check("Halve road deaths by 2030.").criteria["cross_sectoral"]
     assert implied.passed
     tech = check("Realise a fault-tolerant quantum computer by 2050.").criteria["cross_sectoral"]
-    assert not tech.passed and "[who:" in tech.advice
+    assert not tech.passed and "quantum" in tech.evidence and "technology" in tech.advice
 
 
 # ---------------------------------------------------------------- washing
@@ -253,17 +283,34 @@ def test_cross_sectoral_named_actors_and_implied_challenges() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # rubric 5, case 1: an existing activity relabelled, with or without the word mission
         "Continue the existing cycling strategy and maintain current investment in bike lanes.",
-        "Promote sustainable mobility.",
-        "Strengthen the competitiveness of the region's manufacturing companies.",
-        "Continue to reduce CO2 emissions in line with the national target of 70% by 2030.",
-        "Increase R&D spending to 3% of GDP.",
+        "Missionen 'Grøn By' er kommunens eksisterende klimaplan med nyt navn.",
         "Vi vil fortsætte den eksisterende indsats og styrke samarbejdet.",
+        # case 2: an organisation's standing remit
+        "The Agency's mission is to be a modern, efficient authority that supports innovation.",
+        # case 3: an administrative chore dressed in mission vocabulary
+        "Mission Paperless: the department will keep scanning incoming letters as it does today.",
     ],
 )
 def test_mission_washing_is_flagged(text: str) -> None:
     w = check(text).mission_washing
     assert w.flagged and w.risk >= 0.5 and w.signals, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # weak and vague, but nothing relabelled and no mission vocabulary (rubric 5)
+        "Promote sustainable mobility.",
+        "Strengthen the competitiveness of the region's manufacturing companies.",
+        "Increase R&D spending to 3% of GDP.",
+        # adopting an existing outcome target is not washing (rubric 5)
+        "Adopt the national target of climate neutrality by 2045 as our mission.",
+    ],
+)
+def test_weak_but_new_goals_are_not_washing(text: str) -> None:
+    assert not check(text).mission_washing.flagged, text
 
 
 def test_evidence_quotes_the_drafters_own_words() -> None:

@@ -43,7 +43,8 @@ def test_each_failed_criterion_cites_a_verbatim_corpus_sentence(kb: KnowledgeBas
     )
     failed = {n for n, c in result.criteria.items() if not c.passed}
     cited = {s.criterion for s in result.sources}
-    assert failed == {"bold", "measurable", "time_bound"}
+    # A topic word is not cross-sectoral either (docs/rubric.md, cross_sectoral).
+    assert failed == {"bold", "measurable", "time_bound", "cross_sectoral"}
     assert failed <= cited
     docs = _texts(kb)
     for s in result.sources:
@@ -82,7 +83,33 @@ def test_restating_an_existing_target_is_flagged_as_relabelling(kb: KnowledgeBas
     spans = [
         result.statement[f.start : f.end] for f in result.findings if f.rule == "existing-target"
     ]
-    assert "70" in spans and "2030" in spans
+    assert spans == ["cut CO2 emissions in Nordby by 70% by 2030"]
+    # Side by side: the draft's whole target and the commitment it restates, with the source.
+    r = result.relabelling
+    assert r is not None and r.draft_target == spans[0]
+    assert r.existing == ref.quote and r.source.endswith(POLICY)
+    assert r.matched["quantity"] == "70" and r.matched["unit"] == "%"
+    assert r.matched["deadline"] == "2030"
+    assert result.existing_mission is None
+
+
+def test_shared_numbers_without_the_same_target_are_not_relabelling(kb: KnowledgeBase) -> None:
+    # "100" and "2030" also appear in the corpus' passages about the EU's 100 climate-neutral
+    # cities by 2030; the target as a whole (100% renewable electricity) does not.
+    draft = "Every municipality in the region runs on 100% renewable electricity and heat by 2030."
+    result = check_statement(draft, kb.settings, retriever=kb, today=TODAY)
+    assert result.relabelling is None
+    assert not result.mission_washing.flagged
+
+
+def test_a_quoted_eu_mission_is_reported_as_existing_not_washed(kb: KnowledgeBase) -> None:
+    draft = "Our mission: 100 climate-neutral and smart cities by 2030."
+    result = check_statement(draft, kb.settings, retriever=kb, today=TODAY)
+    assert not result.mission_washing.flagged and result.relabelling is None
+    e = result.existing_mission
+    assert e is not None and "Climate-Neutral and Smart Cities" in e.name
+    assert e.message.startswith("This is EU Mission: Climate-Neutral and Smart Cities")
+    assert e.source and e.source.startswith("https://")
 
 
 def test_a_close_passage_without_the_same_target_is_not_relabelling(kb: KnowledgeBase) -> None:

@@ -18,8 +18,8 @@ def test_plain_output_has_table_brackets_footnotes_and_sections() -> None:
     result = check_statement(WEAK, today=TODAY)
     out = render_check(result)
     assert not ANSI.search(out)
-    assert "✗ Time-bound" in out and "✓ Cross-sectoral" in out
-    assert "FLAGGED" in out
+    assert "✗ Time-bound" in out and "Cross-sectoral" in out
+    assert f"Mission washing: risk {result.mission_washing.risk:.2f}" in out
     assert "[Significantly]¹" in out and "[by 2020]²" in out
     for i, f in enumerate(result.findings, 1):
         assert f"{i}. {f.rule} ({f.severity})" in out

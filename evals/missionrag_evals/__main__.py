@@ -7,13 +7,14 @@ questions kept untouched while settings were chosen; run it once the settings ar
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from missionrag_evals import data
 
 WHAT = ("retrieval", "ask", "check", "quiz", "all")
 
 
-def run(what: str, split: str = "all", kb: str = "both") -> str:
+def run(what: str, split: str = "all", kb: str = "both", labels: Path | None = None) -> str:
     splits = {"dev", "test"} if split == "all" else {split}
     kbs = ("seed", "big") if kb == "both" else (kb,)
     names = ["retrieval", "ask", "check", "quiz"] if what == "all" else [what]
@@ -28,22 +29,22 @@ def run(what: str, split: str = "all", kb: str = "both") -> str:
 
             path = ask.write_report(ask.run(splits, kbs), splits)
         else:
-            path = _legacy(name)
+            path = _legacy(name, labels)
         out.append(f"{name}: report in {path}")
     if "big" in kbs and not data.corpus_b_available():
         out.append("corpus B is not built: run `python evals/corpus_b/build.py` (see its README)")
     return "\n".join(out)
 
 
-def _legacy(name: str) -> str:
+def _legacy(name: str, labels: Path | None = None) -> str:
     """The check and quiz evals still run inside the product package."""
     from missionrag_evals.kbs import build
 
     kb = build("seed")
     if name == "check":
-        from missionrag.check.evaluate import run_check_eval
+        from missionrag.check.evaluate import DEV_LABELS, run_check_eval
 
-        summary, _ = run_check_eval(settings=kb.settings)
+        summary, _ = run_check_eval(labels or DEV_LABELS, settings=kb.settings)
     else:
         from missionrag.quiz.evaluate import run_quiz_eval
 
@@ -56,8 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("what", choices=WHAT, nargs="?", default="all")
     ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
     ap.add_argument("--kb", choices=("seed", "big", "both"), default="both")
+    ap.add_argument("--labels", type=Path, default=None)
     args = ap.parse_args(argv)
-    print(run(args.what, args.split, args.kb))
+    print(run(args.what, args.split, args.kb, args.labels))
 
 
 if __name__ == "__main__":

@@ -278,30 +278,35 @@ def check(
 @main.command("check-doc")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
-def check_doc(file: Path, as_json: bool) -> None:
-    """Find the candidate mission statements in a strategy document and check each."""
-    from missionrag.check.docs import find_mission_candidates
+@click.option(
+    "--top", type=click.IntRange(1, 500), default=None, help="Check only the N best candidates."
+)
+def check_doc(file: Path, as_json: bool, top: int | None) -> None:
+    """Find the sentences of a strategy document that state a goal, best first, and check each."""
+    from missionrag.check.docs import mission_candidates
     from missionrag.check.render import render_check
     from missionrag.ingest import load_file
 
     kb = _kb()
     doc = load_file(file, kb.settings)
-    candidates = find_mission_candidates(doc)
+    candidates = mission_candidates(doc)[:top]
     if not candidates:
-        click.echo(f"no candidate mission statements found in {doc.source}", err=True)
+        click.echo(f"no sentence stating a goal found in {doc.source}", err=True)
         return
     color = _color()
-    for text, locator in candidates:
-        result = kb.check(text)
+    for c in candidates:
+        result = kb.check(" ".join(c.statement.split()))
         if as_json:
+            found = {"source": doc.source, "locator": c.locator, "start": c.start, "end": c.end}
             click.echo(
                 json.dumps(
-                    {"source": doc.source, "locator": locator, **result.model_dump(mode="json")},
+                    {**found, "candidate_score": c.score, **result.model_dump(mode="json")},
                     ensure_ascii=False,
                 )
             )
         else:
-            click.echo(f"── {doc.source}" + (f", {locator}" if locator else ""))
+            where = f", {c.locator}" if c.locator else ""
+            click.echo(f"── {doc.source}{where} (goal score {c.score:.2f})")
             click.echo(render_check(result, color))
             click.echo()
 
@@ -371,7 +376,13 @@ def quiz(
     default="both",
     help="seed: corpus/ only; big: corpus/ + evals/corpus_b (about 100 real documents).",
 )
-def eval_(what: str, split: str, kb_name: str) -> None:
+@click.option(
+    "--labels",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="check: score this labels file (default evals/check/labels_dev.jsonl, cross-validated).",
+)
+def eval_(what: str, split: str, kb_name: str, labels: Path | None) -> None:
     """Run the labelled evals in evals/ and write reports to evals/reports/.
 
     The eval runner lives beside the product (evals/missionrag_evals) and ships with the
@@ -386,7 +397,7 @@ def eval_(what: str, split: str, kb_name: str) -> None:
     from missionrag_evals.__main__ import run
 
     try:
-        click.echo(run(what, split, kb_name))
+        click.echo(run(what, split, kb_name, labels))
     except MissionRagError as exc:
         _fail(exc)
 

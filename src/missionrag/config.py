@@ -194,6 +194,12 @@ class Settings(BaseSettings):
         ge=10,
         description="Longest mission statement `check` accepts (use check-doc for documents)",
     )
+    # -- check (check/)
+    check_embedding: bool = Field(
+        default=True,
+        description="`check` reads the statement's embedding too (the learned model's full heads, "
+        "once `missionrag warmup` has prepared the model); off = rule features only, faster cold start",
+    )
 
     # -- LLM (llm.py); unset URL = no LLM, everything works offline
     llm_url: str | None = Field(

@@ -173,11 +173,28 @@ class Answer(BaseModel):
 # --------------------------------------------------------------------------- check
 
 
+class EvidenceSpan(BaseModel):
+    """Words of the statement that earned (or cost) a criterion points, with their offsets."""
+
+    start: int = Field(description="Character offset into the statement")
+    end: int
+    text: str = Field(description="statement[start:end]")
+    effect: Literal["earned", "cost"]
+    feature: str = Field(description="The rule feature these words set (check/features.py)")
+    about: str = Field(default="", description="What the feature means")
+
+
 class CriterionResult(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     passed: bool
     evidence: list[str] = Field(default_factory=list)
     advice: str = ""
+    evidence_spans: list[EvidenceSpan] = Field(
+        default_factory=list, description="The evidence as character spans, with what each did"
+    )
+    probability: float | None = Field(
+        default=None, description="The learned model's calibrated probability that it is met"
+    )
 
 
 class MissionWashing(BaseModel):
@@ -212,6 +229,36 @@ class SimilarMission(BaseModel):
     source: str | None = Field(default=None, description="Where the mission is published")
 
 
+class Relabelling(BaseModel):
+    """A draft whose whole target already stands as a commitment in the knowledge base."""
+
+    draft_target: str = Field(description="The draft's target, verbatim")
+    draft_start: int
+    draft_end: int
+    existing: str = Field(description="The commitment in the source, verbatim")
+    source: str
+    title: str | None = None
+    locator: str | None = None
+    url: str | None = None
+    matched: dict[str, str] = Field(
+        default_factory=dict, description="quantity, unit, object and deadline as both state them"
+    )
+
+
+class ExistingMission(BaseModel):
+    """The draft is an existing published mission (a quote, paraphrase or translation)."""
+
+    name: str
+    text: str = Field(description="The published mission's wording")
+    issuer: str | None = None
+    year: int | None = None
+    source: str | None = Field(default=None, description="URL or knowledge-base source")
+    locator: str | None = None
+    origin: Literal["library", "knowledge base"]
+    match: str = Field(description="What matched: the whole target, or the wording")
+    message: str
+
+
 class CheckResult(BaseModel):
     statement: str
     criteria: dict[str, CriterionResult]
@@ -223,6 +270,15 @@ class CheckResult(BaseModel):
     similar_missions: list[SimilarMission] = Field(default_factory=list)
     mode: Literal["offline", "llm"] = "offline"
     notes: list[str] = Field(default_factory=list)
+    relabelling: Relabelling | None = Field(
+        default=None, description="The existing commitment this draft restates, side by side"
+    )
+    existing_mission: ExistingMission | None = Field(
+        default=None, description="The published mission this draft quotes (not washing)"
+    )
+    model: str | None = Field(
+        default=None, description="Which learned heads judged: 'rules+embedding' or 'rules'"
+    )
 
 
 # --------------------------------------------------------------------------- quiz

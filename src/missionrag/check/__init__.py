@@ -1,11 +1,12 @@
-"""Mission checker (issue #3): four criteria, mission-washing signals, findings with spans.
+"""Mission checker (docs/rubric.md): four criteria, mission washing, evidence spans, advice.
 
     check_statement(statement, settings, retriever=..., llm=..., today=...) -> CheckResult
     render.render_check(result, color=False) -> str
-    docs.find_mission_candidates(document) -> [(statement, locator)]
-    evaluate.run_check_eval(cases, report, settings) -> (summary, metrics)
+    docs.mission_candidates(document) -> [Candidate] (best first)
+    evaluate.run_check_eval(labels, report, settings) -> (summary, metrics)
 
-The default path imports no model, store or llama-index: only regular expressions and pydantic.
+The default path loads the learned heads (numpy) and, once prepared, the ONNX embedding model;
+never torch, Chroma, llama-index or scikit-learn.
 """
 
 from missionrag.check.core import CRITERIA, check_statement

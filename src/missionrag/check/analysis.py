@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from missionrag.check import lexicon as lx
+from missionrag.check.langid import detect_language
 from missionrag.check.targets import Target, find_targets
 from missionrag.check.temporal import TimeMention, find_time_mentions
 
@@ -18,6 +19,15 @@ WORD_RE = re.compile(r"[^\W_](?:[\w'’&/-]*[^\W_])?")
 SENTENCE_RE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|$)")
 
 DEADLINE_KINDS = ("deadline", "relative", "loose")
+# Holding a level is checkable ("keep the 14 youth clubs open", "at its current volume"):
+# rubric 2 asks only whether two people could agree it was met.
+KEEP_LEVEL = re.compile(
+    r"(?<!\w)(?:maintain\w*|keep\w*|continu\w+|hold\w*|houdt|manter|mantener|beibehalten|fastholde)"
+    r"\b[^.;:]{0,60}?(?:\b(?:current|same|existing|present|huidige|atual|actual|bisherig\w*|nuværende|"
+    r"nuvarande)\s+(?:\w+\s+)?(?:levels?|rate|volume|capacity|number|standards?|hours|funding|budget|"
+    r"aantal|nível|nivel|Niveau|niveau)\b|\b\d+\s+existing\b|\bat\s+\d|\bop\s+peil\b)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,17 @@ class Analysis:
     tech: list[Span]
     sector: list[Span]
     vague_state: list[Span]
+    mission_words: list[Span]
+    org_subject: list[Span]
+    routine: list[Span]
+    leader: list[Span]
+    service: list[Span]
+    infrastructure: list[Span]
+    cost: list[Span]
+    territory: list[Span]
+    keep_level: list[Span]
+    partial: list[Span]
+    lang: str = "en"
     extra: dict[str, object] = field(default_factory=dict)
 
     # -- derived views the criteria share
@@ -159,4 +180,15 @@ def analyse(text: str, today: dt.date) -> Analysis:
         tech=_spans(lx.TECH, text),
         sector=_spans(lx.SECTOR_SUBJECT, text),
         vague_state=_spans(lx.VAGUE_STATE, text),
+        mission_words=_spans(lx.MISSION_WORDS, text),
+        org_subject=_spans(lx.ORG_SUBJECT, text),
+        routine=_spans(lx.ROUTINE, text),
+        leader=_spans(lx.LEADER, text),
+        service=_spans(lx.SERVICE_STANDARD, text),
+        infrastructure=_spans(lx.INFRASTRUCTURE, text),
+        cost=_spans(lx.COST, text),
+        territory=_spans(lx.TERRITORY, text),
+        keep_level=_spans(KEEP_LEVEL, text),
+        partial=_spans(lx.PARTIAL_SCOPE, text),
+        lang=detect_language(text),
     )

@@ -1,8 +1,14 @@
-"""``check_statement``: the deterministic check, then what a knowledge base and an LLM add.
+"""``check_statement``: rules and the learned heads, then what a knowledge base and an LLM add.
 
-Offline it needs nothing but regular expressions (no model, no store, well under 20 ms). A
-retriever adds cited guidance and the relabelling test; an LLM adds the judge and the rewrite.
-Either one failing leaves the offline result standing, with a note saying what happened.
+1. ``analyse`` finds deadlines, targets and word-list matches, each with its span;
+   ``features.rule_features`` turns them into the model's rule features.
+2. The statement's all-MiniLM-L6-v2 vector (when the embedding model is prepared) and the rule
+   features go through the learned heads (``model.py``, numpy only): each criterion's
+   probability, decision and the features that moved it; ``criteria.judge`` adds evidence spans
+   and rubric advice; ``washing.assess`` the washing risk and its cues.
+3. The mission library says whether the draft is an existing published mission; a retriever
+   adds cited guidance and the relabelling test; an LLM adds the judge and the rewrite.
+   Either one failing leaves the offline result standing, with a note saying what happened.
 """
 
 from __future__ import annotations
@@ -11,22 +17,36 @@ import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
 from missionrag.check import criteria as crit
-from missionrag.check.analysis import analyse
+from missionrag.check.analysis import Analysis, analyse
+from missionrag.check.existing import find_existing
+from missionrag.check.features import rule_features
 from missionrag.check.findings import build_findings
+from missionrag.check.model import CheckerModel, load_model
 from missionrag.check.rewrite import llm_rewrite, template_rewrite
 from missionrag.check.similar import similar_missions
-from missionrag.check.washing import combine, washing_signals
+from missionrag.check.vectors import statement_vector
+from missionrag.check.washing import add_relabelling, assess, quoted
 from missionrag.errors import InputError, MissionRagError
-from missionrag.models import CheckResult, CriterionResult, Finding, SourceRef
+from missionrag.models import (
+    CheckResult,
+    CriterionResult,
+    ExistingMission,
+    Finding,
+    MissionWashing,
+    Relabelling,
+    SourceRef,
+)
 
 if TYPE_CHECKING:
     from missionrag.config import Settings
     from missionrag.index import Retriever
+    from missionrag.index.embed import Embedder
     from missionrag.llm import LLM
 
 CRITERIA = ("bold", "measurable", "time_bound", "cross_sectoral")
-RELABEL_WEIGHT = 0.6
 DEFAULT_MAX_CHARS = 5000
+# Washing pulls the overall score down: a well-scored relabelled policy is still not a mission.
+WASHING_PENALTY = 0.3
 
 
 def _validate(statement: str, settings: Settings | None) -> None:
@@ -45,8 +65,7 @@ def _validate(statement: str, settings: Settings | None) -> None:
 
 def _overall(criteria: dict[str, CriterionResult], risk: float) -> float:
     mean = sum(c.score for c in criteria.values()) / len(criteria)
-    # Washing pulls the overall down: a well-scored relabelled policy is still not a mission.
-    return round(max(0.0, min(1.0, mean * (1.0 - 0.3 * risk))), 3)
+    return round(max(0.0, min(1.0, mean * (1.0 - WASHING_PENALTY * risk))), 3)
 
 
 def check_statement(
@@ -56,67 +75,45 @@ def check_statement(
     retriever: Retriever | None = None,
     llm: LLM | None = None,
     today: dt.date | None = None,
+    embedder: Embedder | None = None,
+    use_embedding: bool = True,
+    model: CheckerModel | None = None,
 ) -> CheckResult:
     """Check one mission statement against the four criteria and for mission washing.
 
     Raises ``InputError`` for an empty statement or one longer than ``max_statement_chars``.
     With ``settings`` that configure an LLM and no ``llm`` given, the LLM is built from them.
+    Without ``embedder``, the configured embedding model is used if it is already prepared
+    (``missionrag warmup``); ``use_embedding=False`` judges with the rule features alone.
     """
     _validate(statement, settings)
     today = today or dt.date.today()
     a = analyse(statement, today)
-    criteria = {
-        "bold": crit.bold(a),
-        "measurable": crit.measurable(a),
-        "time_bound": crit.time_bound(a),
-        "cross_sectoral": crit.cross_sectoral(a),
-    }
-    signals = washing_signals(a)
-    findings = build_findings(a, criteria)
-    sources: list[SourceRef] = []
+    fs = rule_features(a)
+    model = model or load_model()
     notes: list[str] = []
-
-    if retriever is not None:
-        try:
-            from missionrag.check.sources import cite_criteria, find_relabelling
-
-            relabel = find_relabelling(a, retriever)
-            if relabel:
-                signals.append((RELABEL_WEIGHT, relabel.message))
-                sources.append(relabel.ref)
-                findings += _relabel_findings(statement, relabel.matched, relabel.ref.source)
-            failed = [name for name in CRITERIA if not criteria[name].passed]
-            sources += cite_criteria(failed, retriever)
-        except MissionRagError as exc:
-            notes.append(f"Knowledge base unavailable, checked without it: {exc}")
-
-    if llm is None and settings is not None and settings.llm_enabled:
-        from missionrag.llm import get_llm
-
-        try:
-            llm = get_llm(settings)
-        except MissionRagError as exc:
-            notes.append(f"LLM not used: {exc}")
-    mode: Literal["offline", "llm"] = "offline"
-    rewrite = template_rewrite(a, criteria)
-    if llm is not None:
-        from missionrag.check.judge import ask_judge, merge_verdict
-
-        try:
-            verdict = ask_judge(llm, statement, criteria)
-            criteria, judge_notes = merge_verdict(statement, criteria, verdict)
-            notes += judge_notes
-            mode = "llm"
-        except MissionRagError as exc:
-            notes.append(f"LLM judge failed, offline result shown: {exc}")
-        if mode == "llm" and rewrite is not None:
-            try:
-                advice = {k: v.advice for k, v in criteria.items() if v.advice}
-                rewrite = llm_rewrite(llm, statement, advice)
-            except MissionRagError as exc:
-                notes.append(f"LLM rewrite not used, template shown: {exc}")
-
-    washing = combine(signals)
+    if settings is not None and not settings.check_embedding:
+        use_embedding = False
+    vector, embedder = (
+        statement_vector(statement, model, settings, embedder, notes)
+        if use_embedding
+        else (None, None)
+    )
+    preds = model.predict(fs, vector)
+    criteria = crit.judge(a, fs, preds)
+    washing = assess(fs, preds["washed"])
+    existing = find_existing(a, embedder, vector)
+    if existing is not None:
+        washing = quoted(washing, existing.name)
+    findings = build_findings(a, criteria)
+    sources, relabelling, kb_existing = _knowledge_base(a, retriever, criteria, notes)
+    if kb_existing is not None and existing is None:
+        existing = kb_existing
+        washing = quoted(washing, "in your knowledge base")
+    if relabelling is not None and existing is None:
+        washing = add_relabelling(washing, relabelling[1])
+        findings += _relabel_findings(statement, relabelling[0])
+    criteria, rewrite, mode = _with_llm(a, statement, settings, llm, criteria, notes)
     return CheckResult(
         statement=statement,
         criteria=criteria,
@@ -128,23 +125,95 @@ def check_statement(
         similar_missions=similar_missions(statement),
         mode=mode,
         notes=notes,
+        relabelling=relabelling[0] if relabelling and existing is None else None,
+        existing_mission=existing,
+        model="rules+embedding" if vector is not None else "rules",
     )
 
 
-def _relabel_findings(statement: str, matched: list[str], source: str) -> list[Finding]:
-    out = []
-    low = statement.lower()
-    for m in matched:
-        i = low.find(m.lower())
-        if i >= 0 and m:
-            out.append(
-                Finding(
-                    start=i,
-                    end=i + len(m),
-                    rule="existing-target",
-                    severity="warning",
-                    message=f"'{statement[i : i + len(m)]}' already appears in {source}.",
-                    suggestion="If this restates an existing commitment, raise the ambition or say what is new.",
-                )
-            )
-    return out
+def _knowledge_base(
+    a: Analysis,
+    retriever: Retriever | None,
+    criteria: dict[str, CriterionResult],
+    notes: list[str],
+) -> tuple[list[SourceRef], tuple[Relabelling, str] | None, ExistingMission | None]:
+    """Cited guidance for failed criteria, and the draft's target found in the corpus."""
+    if retriever is None:
+        return [], None, None
+    sources: list[SourceRef] = []
+    relabelling = None
+    existing = None
+    try:
+        from missionrag.check.sources import cite_criteria, find_relabelling
+
+        match = find_relabelling(a, retriever)
+        if match is not None:
+            sources.append(match.ref)
+            if match.is_mission:
+                existing = match.existing()
+            else:
+                relabelling = (match.relabelling(), match.message())
+        failed = [name for name in CRITERIA if not criteria[name].passed]
+        sources += cite_criteria(failed, retriever)
+    except MissionRagError as exc:
+        notes.append(f"Knowledge base unavailable, checked without it: {exc}")
+    return sources, relabelling, existing
+
+
+def _with_llm(
+    a: Analysis,
+    statement: str,
+    settings: Settings | None,
+    llm: LLM | None,
+    criteria: dict[str, CriterionResult],
+    notes: list[str],
+) -> tuple[dict[str, CriterionResult], str | None, Literal["offline", "llm"]]:
+    """The LLM judge (bold and cross_sectoral only) and rewrite, when an LLM is configured."""
+    if llm is None and settings is not None and settings.llm_enabled:
+        from missionrag.llm import get_llm
+
+        try:
+            llm = get_llm(settings)
+        except MissionRagError as exc:
+            notes.append(f"LLM not used: {exc}")
+    mode: Literal["offline", "llm"] = "offline"
+    rewrite = template_rewrite(a, criteria)
+    if llm is None:
+        return criteria, rewrite, mode
+    from missionrag.check.judge import ask_judge, merge_verdict
+
+    try:
+        verdict = ask_judge(llm, statement, criteria)
+        criteria, judge_notes = merge_verdict(statement, criteria, verdict)
+        notes += judge_notes
+        mode = "llm"
+    except MissionRagError as exc:
+        notes.append(f"LLM judge failed, offline result shown: {exc}")
+    if mode == "llm" and rewrite is not None:
+        try:
+            advice = {k: v.advice for k, v in criteria.items() if v.advice}
+            rewrite = llm_rewrite(llm, statement, advice)
+        except MissionRagError as exc:
+            notes.append(f"LLM rewrite not used, template shown: {exc}")
+    return criteria, rewrite, mode
+
+
+def _relabel_findings(statement: str, r: Relabelling) -> list[Finding]:
+    if not (0 <= r.draft_start < r.draft_end <= len(statement)):
+        return []
+    where = r.title or r.source
+    return [
+        Finding(
+            start=r.draft_start,
+            end=r.draft_end,
+            rule="existing-target",
+            severity="warning",
+            message=f"This target already stands in {where}"
+            + (f" ({r.locator})" if r.locator else "")
+            + f': "{r.existing[:160]}".',
+            suggestion="If the mission restates that commitment, say what it adds or raise the ambition.",
+        )
+    ]
+
+
+__all__ = ["CRITERIA", "MissionWashing", "check_statement"]

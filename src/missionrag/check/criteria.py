@@ -1,273 +1,279 @@
-"""The four criteria, scored from one ``Analysis``: time_bound, measurable, bold, cross_sectoral.
+"""The four criteria of docs/rubric.md, decided by the learned heads and explained by rules.
 
-Each returns a ``CriterionResult`` whose evidence is the drafter's exact words (substrings of
-the statement) that earned or cost points, and whose advice says what to change. Weights are
-round numbers chosen against the definitions in issue #3, then checked on ``evals/missions.jsonl``.
+A criterion passes when its head's calibrated probability reaches the head's threshold, and
+its score is that probability. Evidence is the drafter's own words behind the rule features
+that pushed the decision its way (``EvidenceSpan``: offsets, earned or cost), and advice is
+the rubric's wording for the strongest thing that cost points, or for what is missing.
 """
 
 from __future__ import annotations
 
-from missionrag.check.analysis import Analysis, Span
-from missionrag.models import CriterionResult
+from missionrag.check.analysis import Analysis
+from missionrag.check.features import FAR_YEARS, FEATURES, FeatureSet
+from missionrag.check.model import Prediction
+from missionrag.models import CriterionResult, EvidenceSpan
 
-FAR_YEARS = 30  # issue #3: a deadline more than 30 years ahead gets a warning
-LONG_WORDS = 40  # issue #3: length over ~40 words costs bold points
+ABOUT = {f.name: f.about for f in FEATURES}
+MAX_EVIDENCE = 4  # spans shown per criterion: enough to explain, few enough to read
+CONFIDENT = 0.8  # at or above this probability a passed criterion needs no advice
 
+# The direction in which docs/rubric.md says each rule feature moves each criterion: +1 earns
+# it, -1 costs it. Only these features speak as evidence, and only when the learned weight
+# agrees with the rubric (a feature the data happened to reward against the rubric says nothing).
+RUBRIC_SIGNS: dict[str, dict[str, int]] = {
+    "time_bound": {
+        **dict.fromkeys(
+            ("t_deadline", "t_deadline_weak", "t_relative", "t_generation", "t_headline_year"), 1
+        ),
+        **dict.fromkeys(
+            (
+                "t_past_deadline",
+                "t_baseline",
+                "t_past_reference",
+                "t_start_future",
+                "t_duration",
+                "t_vague",
+                "t_name_future",
+                "t_bare_future",
+            ),
+            -1,
+        ),
+    },
+    "measurable": {
+        **dict.fromkeys(
+            (
+                "m_share",
+                "m_quantity",
+                "m_multiplier",
+                "m_end_state",
+                "m_universal",
+                "m_ranking",
+                "m_parity",
+                "m_keep_level",
+                "m_output",
+            ),
+            1,
+        ),
+        **dict.fromkeys(
+            (
+                "v_intensifier",
+                "v_unsized",
+                "v_directional",
+                "v_direction_only",
+                "v_vague_state",
+                "v_leader",
+            ),
+            -1,
+        ),
+    },
+    "bold": {
+        **dict.fromkeys(
+            (
+                "b_domain",
+                "b_ambition",
+                "b_scope",
+                "b_societal",
+                "m_end_state",
+                "m_multiplier",
+                "m_universal",
+            ),
+            1,
+        ),
+        **dict.fromkeys(
+            (
+                "b_economic",
+                "b_cost",
+                "b_tech",
+                "b_partial",
+                "b_internal",
+                "b_narrow",
+                "c_service",
+                "c_infrastructure",
+                "m_output",
+                "w_output_activity",
+                "w_inputs",
+                "w_relabel",
+                "w_routine",
+                "w_org_subject",
+                "v_directional",
+                "v_direction_only",
+                "v_vague_state",
+                "v_leader",
+                "v_intensifier",
+                "v_jargon",
+            ),
+            -1,
+        ),
+    },
+    "cross_sectoral": {
+        **dict.fromkeys(
+            (
+                "c_public",
+                "c_private",
+                "c_research",
+                "c_civil",
+                "c_citizens",
+                "c_services",
+                "c_together",
+                "b_societal",
+                "b_domain",
+                "b_territory",
+            ),
+            1,
+        ),
+        **dict.fromkeys(
+            (
+                "c_service",
+                "c_infrastructure",
+                "b_tech",
+                "b_internal",
+                "w_org_subject",
+                "b_partial",
+                "b_economic",
+                "b_sector_subject",
+                "v_direction_only",
+                "b_cost",
+            ),
+            -1,
+        ),
+    },
+}
 
-def _clamp(x: float) -> float:
-    return round(min(1.0, max(0.0, x)), 3)
-
-
-def _uniq(items: list[str], limit: int = 5) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        if item and item not in seen:
-            seen.append(item)
-    return seen[:limit]
-
-
-def _texts(spans: list[Span]) -> list[str]:
-    return [s.text for s in spans]
-
-
-def time_bound(a: Analysis) -> CriterionResult:
-    deadlines = a.deadlines
-    years = [t for t in deadlines if t.year is not None]
-    nearest = min(years, key=lambda t: t.year or 0) if years else None
-    evidence = _uniq([t.text for t in deadlines])
-    past = [t for t in a.times if t.kind == "past_deadline"]
-    not_deadlines = [
-        t for t in a.times if t.kind in ("baseline", "name", "past_reference", "start", "duration")
-    ]
-    vague = [t for t in a.times if t.kind == "vague"]
-    bare = [t for t in a.times if t.kind == "bare"]
-    if deadlines:
-        strong = [t for t in deadlines if t.kind == "deadline" and t.strength >= 1.0]
-        score = 1.0 if strong else max(t.strength for t in deadlines)
-        if any(t.kind == "loose" for t in deadlines) and not strong:
-            score = 0.6
-        advice = ""
-        if nearest and nearest.year is not None and nearest.year - a.today.year > FAR_YEARS:
-            score = min(score, 0.8)
-            advice = (
-                f"{nearest.year} is {nearest.year - a.today.year} years away: keep it, and add an interim "
-                f"milestone within ten years (e.g. '... and [x%] by {a.today.year + 10}')."
-            )
-        elif score < 1.0:
-            advice = f"'{deadlines[0].text}' is a loose time frame; a year is easier to hold people to ('by [year]')."
-        return CriterionResult(score=_clamp(score), passed=True, evidence=evidence, advice=advice)
-    if past:
-        years_txt = ", ".join(str(t.year) for t in past)
-        return CriterionResult(
-            score=0.15,
-            passed=False,
-            evidence=_uniq([t.text for t in past]),
-            advice=f"The deadline ({years_txt}) has already passed: set a new year ahead, e.g. 'by [year]', "
-            "and say what happened to the old target.",
-        )
-    if bare:
-        return CriterionResult(
-            score=0.4,
-            passed=False,
-            evidence=_uniq([t.text for t in bare]),
-            advice=f"'{bare[0].text}' is not clearly a deadline: write 'by {bare[0].year}' if that is when the outcome must be reached.",
-        )
-    evidence = _uniq([t.text for t in not_deadlines + vague])
-    if not_deadlines:
-        t = not_deadlines[0]
-        what = {
-            "baseline": "a baseline (the year you measure from)",
-            "name": "part of a name",
-            "past_reference": "a past reference",
-            "start": "a start date",
-            "duration": "how long a programme runs",
-        }[t.kind]
-        advice = f"'{t.text}' is {what}, not a deadline: add when the outcome must be reached ('... by [year]')."
-    elif vague:
-        advice = f"'{vague[0].text}' is not a deadline: name a year ('... by [year]')."
-    else:
-        advice = (
-            "Add a deadline for the outcome: '... by [year]' (within 5-15 years keeps it urgent)."
-        )
-    return CriterionResult(
-        score=0.2 if vague else 0.0, passed=False, evidence=evidence, advice=advice
-    )
-
-
-_TARGET_SCORE = {
-    "share": 1.0,
-    "quantity": 1.0,
-    "multiplier": 1.0,
-    "end_state": 0.9,
-    "ranking": 0.8,
-    "parity": 0.8,
-    "universal": 0.75,
+# Advice keyed by the feature that cost most; {text} is the drafter's words. Rubric wording.
+COST_ADVICE: dict[str, dict[str, str]] = {
+    "bold": {
+        "v_directional": "'{text}' gives a direction, not an end state. Name the change a resident would notice ('No child ... by [year]').",
+        "v_direction_only": "'{text}' gives a direction, not an end state. Name the change a resident would notice ('No child ... by [year]').",
+        "v_vague_state": "'{text}' is too broad to act on (not 'all children should be well'): name the concrete change.",
+        "v_leader": "'{text}' is a position, not a change in people's lives: say what would be different for them.",
+        "b_economic": "'{text}' is an economic-structure indicator; tie the goal to something people feel: lives, health, homes, climate.",
+        "b_cost": "A technology cost target on its own is not a change people notice; say what it makes possible for them.",
+        "b_tech": "One technology is a means; aim at the outcome it serves for society.",
+        "c_infrastructure": "A roll-out of '{text}' is a means; aim at the outcome it serves for people.",
+        "b_partial": "'{text}' limits the goal to one sector or product; bold missions change the whole of society or the economy.",
+        "b_internal": "'{text}' keeps the goal inside one organisation; aim at a change in society.",
+        "b_narrow": "'{text}' is a process measure, too narrow to inspire (not 'two baths a week'): aim at the outcome it serves.",
+        "c_service": "'{text}' is one service's standard; aim at the outcome for people that it serves.",
+        "w_relabel": "Continuing what exists ('{text}') is not a new ambition: what will be different because of this mission?",
+        "w_routine": "'{text}' describes business as usual: what will be different because of this mission?",
+        "w_org_subject": "The subject is an organisation ('{text}'), not society: state the change people will see.",
+        "m_output": "'{text}' counts outputs or inputs; lead with the outcome people will notice.",
+        "w_output_activity": "'{text}' is an activity; lead with the outcome people will notice.",
+    },
+    "measurable": {
+        "v_intensifier": "'{text}' has no size: replace it with a number, a threshold or an end state ('halve', 'zero', 'every').",
+        "v_unsized": "'{text}' needs a size: 'by [x%]', 'halve', 'to under [n]'.",
+        "v_direction_only": "'{text}' gives a direction, not a target: say how much ('by [x%]', 'halve', 'zero', 'every ...').",
+        "v_directional": "'{text}' gives a direction, not a target: say how much ('by [x%]', 'halve', 'zero', 'every ...').",
+        "v_leader": "'{text}' has no ranking or metric: name the index or peer group ('top 3 of the EU on [index]').",
+        "v_vague_state": "'{text}' is an undefined end state: define it so two people would agree it was met.",
+    },
+    "time_bound": {
+        "t_past_deadline": "'{text}' has already passed: set a new deadline ahead ('by [year]').",
+        "t_baseline": "'{text}' is a baseline (the year you measure from), not a deadline: add '... by [year]'.",
+        "t_past_reference": "'{text}' refers to the past or to a document, not a deadline: add '... by [year]'.",
+        "t_start_future": "'{text}' is a start date; say when the outcome must be reached ('by [year]').",
+        "t_duration": "'{text}' is how long a programme runs, not when the outcome is due: add '... by [year]'.",
+        "t_vague": "'{text}' is not a deadline: name a year ('by [year]') or a countable period ('within ten years').",
+        "t_name_future": "'{text}' is part of a name; say when the outcome is due ('... by [year]').",
+    },
+    "cross_sectoral": {
+        "c_service": "'{text}' is one public service's standard; aim at an outcome that needs [who: public, private, research, civil society] to move together.",
+        "c_infrastructure": "'{text}' is one roll-out that one organisation can do alone; aim at the outcome that needs several sectors to change.",
+        "b_tech": "One technology fix ('{text}') is not cross-sectoral; aim at the societal outcome it serves.",
+        "b_internal": "'{text}' sits inside one organisation; aim at an outcome that needs [who: public, private, research, civil society].",
+        "w_org_subject": "'{text}': one organisation's programme; name the outcome and the sectors and actors that must change.",
+        "b_partial": "'{text}' is one sector; name who else must change for it to happen.",
+        "b_economic": "'{text}' is an economic indicator one sector moves; aim at an outcome that needs several sectors.",
+        "v_direction_only": "A topic with a verb ('{text}') is not an outcome; state the end result and who must move together.",
+        "f_topic": "A topic word is not an outcome; state the end result and who must move together.",
+    },
+}
+MISSING_ADVICE = {
+    "bold": "Rubric test: would a resident notice, and care, if this were achieved, and is it more than the current trend? Aim at a large change in lives, health, homes or nature.",
+    "measurable": "Add a target you can check: a number ('[x%]', '[n] people'), a threshold, a ranking on a named index, or a binary end state ('zero ...', 'no child ...', 'every ...').",
+    "time_bound": "Add a deadline still ahead: '... by [year]', or a countable period ('within ten years', 'within this parliamentary term').",
+    "cross_sectoral": "Name at least two sectors or kinds of actor that must change for it to happen, or an outcome that evidently needs them: [who: public, private, research, civil society].",
 }
 
 
-def measurable(a: Analysis) -> CriterionResult:
-    outcome = a.outcome_targets
-    if outcome:
-        score = max(_TARGET_SCORE[t.kind] for t in outcome)
-        advice = ""
-        if max(t.kind in ("universal", "parity", "ranking") for t in outcome) and score < 0.9:
-            advice = "The target is checkable but coarse; a number makes progress visible ('[x%] by [year]')."
-        return CriterionResult(
-            score=score, passed=True, evidence=_uniq([t.text for t in outcome]), advice=advice
-        )
-    if a.output_targets:
-        return CriterionResult(
-            score=0.8,
-            passed=True,
-            evidence=_uniq([t.text for t in a.output_targets]),
-            advice="The number counts outputs or inputs; measure the outcome they should change instead "
-            "(e.g. '[x%] fewer ...' or 'every ...').",
-        )
-    costs = _texts(a.intensifiers) + _texts(a.directional) + _texts(a.unsized)
-    if a.intensifiers:
-        word = a.intensifiers[0].text
-        advice = f"'{word}' has no size: replace it with a number ('by [x%]', 'halve', 'zero ...')."
-        score = 0.15
-    elif a.directional or a.unsized:
-        word = (a.directional or a.unsized)[0].text
-        advice = f"'{word}' gives a direction, not a target: say how much ('by [x%]', 'halve', 'zero', 'every ...')."
-        score = 0.1
-    else:
-        advice = "Add a target you can check: a number with a unit ('[x%]', '[n] people'), 'halve'/'double', or an end state ('zero ...', 'every ...')."
-        score = 0.0
-    return CriterionResult(score=score, passed=False, evidence=_uniq(costs), advice=advice)
-
-
-def bold(a: Analysis) -> CriterionResult:
-    score = 0.4
-    earned: list[str] = []
-    cost: list[str] = []
-    advice: list[str] = []
-    strong_targets = [t for t in a.outcome_targets if t.kind != "universal"]
-    if a.domains:
-        score += 0.2
-        earned += _texts(a.domains[:2])
-        if strong_targets and not (a.narrow or a.internal):  # a large change people care about
-            score += 0.2
-            earned += [t.text for t in strong_targets[:2]]
-    if a.ambition:
-        score += 0.15
-        earned += _texts(a.ambition[:1])
-    if a.scope or any(t.kind == "universal" for t in a.targets):
-        score += 0.1
-        earned += _texts(a.scope[:1])
-    if a.n_words <= 30 and not a.jargon:
-        score += 0.05
-    if a.has_outputs:
-        score -= 0.35 if a.outputs_only else 0.15
-        cost += [t.text for t in a.output_targets] + _texts(a.output_activity) + _texts(a.inputs)
-        advice.append(
-            "Lead with the outcome people will notice, not the labs, projects, staff or budgets that serve it."
-        )
-    if a.jargon:
-        score -= min(0.3, 0.1 * len(a.jargon))
-        cost += _texts(a.jargon)
-        advice.append(
-            f"Drop the jargon ({', '.join(_uniq(_texts(a.jargon), 3))}); say it as you would to a neighbour."
-        )
-    if a.n_words > LONG_WORDS:
-        score -= 0.3 if a.n_words > 60 else 0.15
-        advice.append(
-            f"At {a.n_words} words it will not be remembered: one sentence under 25 words."
-        )
-    if not a.has_outcome_target:
-        if a.directional:
-            score -= 0.3
-            cost += _texts(a.directional[:2])
-        elif a.unsized:
-            score -= 0.25
-            cost += _texts(a.unsized[:2])
-        ambitious = {s.text.lower() for s in a.ambition}
-        empty = [s for s in a.intensifiers if s.text.lower() not in ambitious]
-        if empty:  # a word cannot both earn ambition and cost it
-            score -= 0.15
-            cost += _texts(empty[:2])
-        if a.vague_state:
-            score -= 0.2
-            cost += _texts(a.vague_state[:1])
-            advice.append(
-                "Too broad to act on (INVI: not 'all children should be well'): name the concrete change."
-            )
-        if a.is_topic:
-            score -= 0.25
-            advice.append(
-                "This names a topic; state the end result you want ('By [year], [who] [what changes]')."
-            )
-    if a.relabel or a.existing_target:
-        score -= 0.25 + (0.2 if a.existing_target else 0.0)
-        cost += _texts(a.relabel[:2]) + _texts(a.existing_target[:1])
-        advice.append(
-            "Continuing what exists is not a new ambition: what will be different because of this mission?"
-        )
-    if a.narrow or a.internal:
-        score -= 0.35
-        cost += _texts((a.narrow or a.internal)[:2])
-        advice.append(
-            "Too narrow to inspire (INVI: not 'two baths a week'): aim at the outcome this task serves."
-        )
-    if a.economic and not a.domains:
-        score -= 0.2
-        cost += _texts(a.economic[:2])
-        advice.append(
-            "An economic indicator is not an outcome most people feel; tie it to lives, jobs, health or climate."
-        )
-    score = _clamp(score)
-    passed = score >= 0.5
-    if not passed and not advice:
-        advice.append(
-            "Aim at a large change in an outcome people care about (lives, health, climate, homes), in one plain sentence."
-        )
-    return CriterionResult(
-        score=score,
-        passed=passed,
-        evidence=_uniq(earned if passed else cost or earned),
-        advice="" if passed and score >= 0.8 else " ".join(advice),
+def _evidence(criterion: str, fs: FeatureSet, pred: Prediction) -> list[EvidenceSpan]:
+    """Spans of the features that pushed the decision its way, strongest first."""
+    sign = 1 if pred.passed else -1
+    signs = RUBRIC_SIGNS[criterion]
+    ranked = sorted(
+        (
+            (sign * c, name)
+            for name, c in pred.contributions.items()
+            if signs.get(name) == sign and sign * c > 0 and fs.spans.get(name)
+        ),
+        reverse=True,
     )
+    names = [name for _, name in ranked]
+    if pred.guard is not None and not pred.passed:
+        names = [pred.guard] + [n for n in names if n != pred.guard]
+    out: list[EvidenceSpan] = []
+    for name in names:
+        for s in fs.spans.get(name, []):
+            if any(s.start < e.end and e.start < s.end for e in out):
+                continue  # one explanation per stretch of words
+            out.append(
+                EvidenceSpan(
+                    start=s.start,
+                    end=s.end,
+                    text=s.text,
+                    effect="earned" if pred.passed else "cost",
+                    feature=name,
+                    about=ABOUT.get(name, ""),
+                )
+            )
+            break
+        if len(out) >= MAX_EVIDENCE:
+            break
+    return out
 
 
-def cross_sectoral(a: Analysis) -> CriterionResult:
-    cats = a.actor_categories
-    evidence = _uniq([s.text for k in cats for s in a.actors[k][:1]] + _texts(a.together[:1]))
-    if a.domains:
-        score = 0.65
-        evidence = _uniq(_texts(a.domains[:2]) + evidence)
-    elif a.tech or a.sector:
-        score = 0.3
-        evidence = _uniq(_texts((a.tech or a.sector)[:2]) + evidence)
-    else:
-        score = 0.2
-    if len(cats) >= 2 or a.together:
-        score = max(score, 0.9 if len(cats) < 3 else 1.0)
-    elif len(cats) == 1:
-        score += 0.1
-    capped_by: list[Span] = []
-    if a.internal or a.narrow:
-        capped_by = a.internal or a.narrow
-        score = min(score, 0.25)
-    elif a.sector and len(cats) < 2 and not a.together:
-        capped_by = a.sector
-        score = min(score, 0.4)
-    elif a.outputs_only and not a.domains:
-        capped_by = a.output_activity or [Span(t.start, t.end, t.text) for t in a.output_targets]
-        score = min(score, 0.4)
-    passed = score >= 0.5
-    if passed:
-        advice = (
-            ""
-            if len(cats) >= 2
-            else "Say who must move besides government: [who: public, private, research, civil society]."
+def _advice(
+    criterion: str, a: Analysis, fs: FeatureSet, pred: Prediction, spans: list[EvidenceSpan]
+) -> str:
+    if criterion == "time_bound" and pred.passed:
+        far = fs.spans.get("t_far") or []
+        if far:
+            return (
+                f"'{far[0].text}' is more than {FAR_YEARS} years away: keep it, and add an interim "
+                f"milestone within ten years ('... and [x%] by {a.today.year + 10}')."
+            )
+    if pred.passed and pred.probability >= CONFIDENT:
+        return ""
+    table = COST_ADVICE[criterion]
+    if pred.guard is not None and pred.guard in table:
+        found = fs.spans.get(pred.guard) or []
+        return table[pred.guard].format(text=found[0].text if found else "")
+    costs = sorted(
+        (c, name)
+        for name, c in pred.contributions.items()
+        if c < 0 and fs.spans.get(name) and name in table
+    )
+    if costs:
+        name = costs[0][1]
+        return table[name].format(text=fs.spans[name][0].text)
+    if pred.passed:
+        return "Borderline: " + MISSING_ADVICE[criterion][0].lower() + MISSING_ADVICE[criterion][1:]
+    return MISSING_ADVICE[criterion]
+
+
+def judge(a: Analysis, fs: FeatureSet, preds: dict[str, Prediction]) -> dict[str, CriterionResult]:
+    """bold, measurable, time_bound, cross_sectoral as ``CriterionResult``s."""
+    out = {}
+    for name in ("bold", "measurable", "time_bound", "cross_sectoral"):
+        pred = preds[name]
+        spans = _evidence(name, fs, pred)
+        out[name] = CriterionResult(
+            score=round(min(1.0, max(0.0, pred.probability)), 3),
+            passed=pred.passed,
+            evidence=[s.text for s in spans],
+            advice=_advice(name, a, fs, pred, spans),
+            evidence_spans=spans,
+            probability=pred.probability,
         )
-    elif capped_by:
-        evidence = _uniq(_texts(capped_by[:2]) + evidence)
-        advice = (
-            f"'{capped_by[0].text}' is something one organisation or sector can do alone; aim at a societal "
-            "outcome that needs [who: public, private, research, civil society] to move together."
-        )
-    else:
-        advice = "Name the challenge and who must move together: [who: public, private, research, civil society]."
-    return CriterionResult(score=_clamp(score), passed=passed, evidence=evidence, advice=advice)
+    return out

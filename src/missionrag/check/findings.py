@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any, Literal, cast
 
 from missionrag.check.analysis import WORD_RE, Analysis
-from missionrag.check.criteria import FAR_YEARS, LONG_WORDS
+from missionrag.check.features import FAR_YEARS
 from missionrag.models import Finding
+
+# A sentence longer than this will not be remembered; a finding only, no score depends on it.
+LONG_WORDS = 40
 
 
 def _anchor_end(a: Analysis, before: int | None = None) -> tuple[int, int]:

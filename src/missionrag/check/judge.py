@@ -84,7 +84,9 @@ def merge_verdict(
         passed = score >= 0.5
         advice = offline.advice if not passed else ""
         advice = f"{advice} LLM judge: {judged.reason}".strip()
-        merged[name] = CriterionResult(score=score, passed=passed, evidence=evidence, advice=advice)
+        merged[name] = offline.model_copy(
+            update={"score": score, "passed": passed, "evidence": evidence, "advice": advice}
+        )
         if passed != offline.passed:
             notes.append(
                 f"LLM judge changed {name} from {'pass' if offline.passed else 'fail'} to {'pass' if passed else 'fail'}."

@@ -87,6 +87,16 @@ def render_check(result: CheckResult, color: bool = False) -> str:
     flag = _c("FLAGGED", _RED + _BOLD, color) if w.flagged else "not flagged"
     lines += ["", f"  Mission washing: risk {w.risk:.2f}, {flag}"]
     lines += [_wrap(f"- {s}", "    ") for s in w.signals]
+    if result.existing_mission:
+        e = result.existing_mission
+        lines += ["", _c("Existing mission", _BOLD, color), _wrap(e.message), _wrap(f"“{e.text}”")]
+    if result.relabelling:
+        r = result.relabelling
+        where = (r.title or r.source) + (f", {r.locator}" if r.locator else "")
+        lines += ["", _c("Relabelling: your target already stands as a commitment", _BOLD, color)]
+        lines += [_wrap(f"Your draft:   “{r.draft_target}”"), _wrap(f"{where}: “{r.existing}”")]
+        if r.matched:
+            lines.append(_wrap("Same " + ", ".join(f"{k} ({v})" for k, v in r.matched.items())))
 
     lines += [
         "",
@@ -117,6 +127,8 @@ def render_check(result: CheckResult, color: bool = False) -> str:
         for m in result.similar_missions:
             year = f", {m.year}" if m.year else ""
             lines.append(_wrap(f"- “{m.text}” ({m.issuer}{year})"))
+    if result.model:
+        lines += ["", f"  Judged by the learned model ({result.model}); rubric: docs/rubric.md"]
     if result.notes:
         lines += ["", _c("Notes", _BOLD, color)]
         lines += [_wrap(f"- {n}") for n in result.notes]

@@ -1,18 +1,22 @@
 """What the knowledge base adds to a check: cited guidance and the relabelling test.
 
 Both read only ``Retriever.search`` hits. A quote is always a verbatim slice of ``Hit.text``
-(the evidence carries its citation, as in paper-qa), and relabelling is confirmed by string
-matching the draft's target (number, year, key phrase) in the hit text, never by score alone.
+(the evidence carries its citation, as in paper-qa). Relabelling needs the draft's target as
+a whole (quantity, unit, object and deadline: ``commitment.same_target``) in one passage
+sentence, never a shared number or year alone, and never the retrieval score.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from missionrag.check.analysis import Analysis
-from missionrag.models import Hit, SourceRef
+from missionrag.check.analysis import Analysis, analyse
+from missionrag.check.commitment import TargetTuple, all_targets, main_target, same_target
+from missionrag.check.lexicon import MISSION_WORDS
+from missionrag.models import ExistingMission, Hit, Relabelling, SourceRef
 
 if TYPE_CHECKING:
     from missionrag.index import Retriever
@@ -149,66 +153,88 @@ def cite_criteria(failed: list[str], retriever: Retriever, top_k: int = 5) -> li
 
 # ---------------------------------------------------------------- relabelling
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_WORDS = re.compile(r"[^\W\d_][\w'’-]*|\d+(?:[.,]\d+)?%?")
-
-
-def _norm(text: str) -> str:
-    return " ".join(_WORDS.findall(text.lower()))
-
-
-def _key_phrases(text: str, min_words: int = 4) -> list[str]:
-    """Runs of >= ``min_words`` words with content words at both ends (longest first)."""
-    words = _WORDS.findall(text.lower())
-    out = []
-    for n in range(min(len(words), 10), min_words - 1, -1):
-        for i in range(len(words) - n + 1):
-            run = words[i : i + n]
-            if run[0] in _STOP or run[-1] in _STOP:
-                continue
-            if sum(w not in _STOP for w in run) >= min_words - 1:
-                out.append(" ".join(run))
-    return out
+# Passages are read as written at no particular date: every year in them counts as theirs.
+_PASSAGE_TODAY = dt.date(1900, 1, 1)
 
 
 @dataclass
-class Relabel:
+class KBMatch:
+    """A passage of the knowledge base that holds the draft's whole target."""
+
     ref: SourceRef
-    matched: list[str]  # the draft's words found in the passage
-    message: str
+    draft: TargetTuple
+    other: TargetTuple
+    is_mission: bool  # the passage presents it as a mission: the draft quotes it
+
+    def relabelling(self) -> Relabelling:
+        return Relabelling(
+            draft_target=self.draft.text,
+            draft_start=self.draft.start,
+            draft_end=self.draft.end,
+            existing=self.ref.quote,
+            source=self.ref.source,
+            title=self.ref.title,
+            locator=self.ref.locator,
+            url=self.ref.url,
+            matched=self.draft.describe(),
+        )
+
+    def existing(self) -> ExistingMission:
+        where = (self.ref.title or self.ref.source) + (
+            f", {self.ref.locator}" if self.ref.locator else ""
+        )
+        return ExistingMission(
+            name=self.ref.quote if len(self.ref.quote) <= 120 else self.ref.quote[:117] + "...",
+            text=self.ref.quote,
+            source=self.ref.source,
+            locator=self.ref.locator,
+            origin="knowledge base",
+            match="the whole target: "
+            + ", ".join(f"{k} {v}" for k, v in self.draft.describe().items()),
+            message=f'This is the existing mission "{self.ref.quote}" ({where}).',
+        )
+
+    def message(self) -> str:
+        where = (self.ref.title or self.ref.source) + (
+            f", {self.ref.locator}" if self.ref.locator else ""
+        )
+        return (
+            f"the whole target ('{self.draft.text}') is already a commitment in {where}: "
+            f'"{self.ref.quote[:200]}" - restating it as a mission relabels it; say what the mission adds'
+        )
 
 
-def find_relabelling(a: Analysis, retriever: Retriever, top_k: int = 5) -> Relabel | None:
-    """A passage that already holds the draft's target (number and year, or a key phrase)."""
-    numbers = {
-        n
-        for t in a.outcome_targets
-        if t.kind in ("share", "quantity")
-        for n in _NUMBER.findall(t.text)
-    }
-    years = {str(t.year) for t in a.deadlines if t.year}
-    # A shared phrase counts only if it carries the target itself ("halve road deaths",
-    # "climate-neutral Nordby"), not just the topic ("cut CO2 emissions in Nordby").
-    target_words = {w for t in a.outcome_targets for w in _norm(t.text).split()} - _STOP
-    phrases = [p for p in _key_phrases(a.text) if target_words & set(p.split())]
-    if not (numbers or phrases):
+def _passage_targets(hit: Hit, sent: Sentence) -> list[TargetTuple]:
+    text = hit.text[sent.start : sent.end]
+    found = all_targets(analyse(text, _PASSAGE_TODAY))
+    if found and not any(t.deadline for t in found):
+        # The deadline may sit in the next sentence ("... 100 cities. This is due by 2030.").
+        lo, hi = max(0, sent.start - 150), min(len(hit.text), sent.end + 150)
+        near = analyse(hit.text[lo:hi], _PASSAGE_TODAY).deadlines
+        if near and near[-1].year:
+            found = [replace(t, deadline=str(near[-1].year)) for t in found]
+    return found
+
+
+def _is_mission(hit: Hit, sent: Sentence) -> bool:
+    context = " ".join(x for x in (hit.title, hit.section, hit.text[sent.start : sent.end]) if x)
+    return bool(MISSION_WORDS.search(context))
+
+
+def find_relabelling(a: Analysis, retriever: Retriever, top_k: int = 5) -> KBMatch | None:
+    """A passage that already holds the draft's whole target (quantity, unit, object, deadline)."""
+    draft = main_target(a)
+    if draft is None:
         return None
-    for hit in retriever.search(a.text, top_k):
-        for sent in _sentences(hit.text):
-            # A target and its deadline may sit in neighbouring sentences: look at a small window.
-            lo, hi = max(0, sent.start - 150), min(len(hit.text), sent.end + 150)
-            window = _norm(hit.text[lo:hi])
-            own = _norm(hit.text[sent.start : sent.end])
-            num_hit = [n for n in numbers if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", own)]
-            year_hit = [y for y in years if y in window]
-            phrase_hit = next((p for p in phrases if p in own), None)
-            if (num_hit and year_hit) or (phrase_hit and (year_hit or not years)):
-                matched = [*num_hit, *year_hit] + ([phrase_hit] if phrase_hit else [])
-                ref = _ref(hit, sent, "mission_washing")
-                where = f"{hit.title or hit.source}" + (f", {ref.locator}" if ref.locator else "")
-                msg = (
-                    f"the target ({', '.join(matched[:3])}) already appears in {where}: "
-                    f'"{ref.quote[:160]}" - if that is an existing commitment, this draft relabels it'
-                )
-                return Relabel(ref=ref, matched=matched, message=msg)
+    seen: set[str] = set()
+    for query in dict.fromkeys((a.text, draft.text)):
+        for hit in retriever.search(query, top_k):
+            if hit.chunk_id and hit.chunk_id in seen:
+                continue
+            seen.add(hit.chunk_id)
+            for sent in _sentences(hit.text):
+                for other in _passage_targets(hit, sent):
+                    if same_target(draft, other):
+                        ref = _ref(hit, sent, "mission_washing")
+                        return KBMatch(ref, draft, other, _is_mission(hit, sent))
     return None

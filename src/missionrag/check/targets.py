@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from missionrag.check.lexicon import OUTPUT_NOUN, UNSIZED_CHANGE, VAGUE_STATE
 
 _WORD_NUM = (
-    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"two|three|four|five|six|seven|eight|nine|ten(?!\s+minste)|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
     r"tre|fem|seks|syv|otte|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|"
     r"två|fyra|sju|åtta|nio|tio|twee|drie|vijf|zes|zeven|negen|tien|"
@@ -24,7 +24,11 @@ _WORD_NUM = (
     r"Million|Milliarde|mio\.?|millioner|miljon|miljoen|milhão|millón|milione)"
 )
 _DIGITS = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
-NUMBER_RE = re.compile(rf"(?<![\w.,])(?:(?:{_DIGITS})(?![^\W\d_])|(?:{_WORD_NUM})(?!\w))", re.I)
+# A unit may be glued to its number ("200ha", "3.5kWh", "2GWp"); other letters make a label.
+_GLUED_UNIT = r"(?:ha|km|kWh|MWh|GWh|TWh|GWp?|MWp?|kWp?|kg|kt|Mt)(?![^\W\d_])"
+NUMBER_RE = re.compile(
+    rf"(?<![\w.,])(?:(?:{_DIGITS})(?:(?={_GLUED_UNIT})|(?![^\W\d_]))|(?:{_WORD_NUM})(?!\w))", re.I
+)
 _SCALE = r"(?:\s*(?:million|billion|thousand|hundred|bn|mn|m|k|mio\.?|mrd\.?|Million(?:en)?|Milliarden?|millioner|milliarder|miljoner|miljarder|miljoen|miljard|milhões|mil|millions|milliards|millones|milioni|miljoonaa))?"
 _SHARE = re.compile(
     rf"^{_SCALE}\s*(?:%|‰|per\s*cent|percent|pct\.?|procent|prozent|prosent|por\s+cento|pour\s+cent|"
@@ -163,7 +167,11 @@ END_STATE = re.compile(
     r"geen|neutr(?:o|a|alidade)\s+(?:em\s+)?carbono|neutralidade\s+(?:carbónica|climática)|"
     r"nenhum[a]?|ninguém|erradicar|eliminar|neutre\s+en\s+carbone|neutralité\s+carbone|aucune?|"
     r"zéro|éradiquer|éliminer|ningún|ninguna|nadie|cero|nessun[oa]?|azzera\w*|sradicare|"
-    r"hiilineutraali\w*|ilmastoneutraali\w*|nolla\w*|kukaan\s+ei|ei\s+kukaan|poist\w+)(?!\w)",
+    r"hiilineutraali\w*|ilmastoneutraali\w*|nolla\w*|kukaan\s+ei|ei\s+kukaan|poist\w+|"
+    # "-free" in the languages we read, and carbon neutrality in Japanese and Korean
+    r"[^\W_]+-?(?:vrij|frei|fri|fritt|fria|livres?|libres?)|(?:CO2|klima|kohlenstoff)-?neutral\w*|"
+    r"neutralidad\s+(?:climática|de\s+carbono)|nullutslipp\w*|utsläppsfri\w*|"
+    r"탄소중립|カーボンニュートラル|脱炭素|排出を全体としてゼロ)(?!\w)",
     re.I,
 )
 # "end" is a target when it is a verb ("end long-term homelessness"), not "the end of".

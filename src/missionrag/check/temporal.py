@@ -44,6 +44,7 @@ _MONTHS = (
 # "bis zum Jahr 2030", "inden udgangen af 2030", "até ao fim de 2030", "entro il 2035").
 _FILL = (
     rf"the|end|close|middle|start|beginning|of|year|calendar|fiscal|financial|{_MONTHS}|"
+    r"\d{1,2}(?:st|nd|rd|th|\.)?|"
     r"zum|jahr|jahres|ende|spätestens|spaetestens|im|"
     r"udgangen|af|år|året|utgången|utgangen|av|"
     r"einde|van|het|jaar|"
@@ -59,6 +60,7 @@ _STRONG_MARKER = re.compile(
     r"(?:\bby|\bbefore|\bno\s+later\s+than|\bnot\s+later\s+than|\bat\s+the\s+latest\s+by|"
     r"\bdeadline:?|\btarget\s+year:?|"
     r"\binden|\bsenest(?:\s+i)?|\bfrem\s+mod|"  # da
+    r"\binnen|\bi\s+løpet\s+av|"  # no
     r"\bbis|\bvor|\bspätestens|\bspaetestens|"  # de
     r"\bsenast|\bföre|\bfore\b|"  # sv
     r"\buiterlijk(?:\s+in)?|\bvóór|\btegen|\bniet\s+later\s+dan|"  # nl
@@ -81,7 +83,7 @@ _RIGHT_MARKER = re.compile(
     re.I,
 )
 _IN_YEAR = re.compile(
-    r"(?:\bin(?:\s+the\s+year)?|\bi(?:\s+år)?|\bim(?:\s+jahre?)?|\bår|\bem|\ben|\bnel|\bnell['’]anno|"
+    r"(?:\bin(?:\s+the\s+year)?|\bfor\s+the\s+year|\bduring|\bi(?:\s+år)?|\bim(?:\s+jahre?)?|\bår|\bem|\ben|\bnel|\bnell['’]anno|"
     r"\bvuonna|\bno\s+ano\s+de|\bdurante)\s*$",
     re.I,
 )
@@ -124,27 +126,46 @@ _NAME_NOUN = (
     r"conference|manifesto|white\s+paper|green\s+paper|declaration|"
     r"period|programming\s+period"
 )
-_NAME_LEFT = re.compile(
+NAME_LEFT = _NAME_LEFT = re.compile(
     rf"(?:\b(?:{_NAME_NOUN})|\w*(?:strategie|strategi|programm|plan|vision|agenda))\s*$", re.I
 )
 _NAME_RIGHT = re.compile(rf"^\s*(?:[-–]\s*)?(?:{_NAME_NOUN})\b", re.I)
 _CAP_LEFT = re.compile(r"\b([A-ZÆØÅÄÖÜ][\w&'’-]*)\s*$")
 _CAP_RIGHT = re.compile(r"^\s+([A-ZÆØÅÄÖÜ][\w'’-]*)")
 _RANGE_LEFT = re.compile(r"(?:1[89]|2[01])\d\d\s*[-–/]\s*$")
+# "between 2015 and 2035", "entre 2015 et 2030": the later year is when the change is due.
+_RANGE_END_LEFT = re.compile(
+    r"\b(?:between|entre|zwischen|mellem|mellan|tussen|tra|välillä)\s+(?:1[89]|2[01])\d\d\s+"
+    r"(?:and|et|y|e|und|og|och|en|ja)\s*$",
+    re.I,
+)
+# Deadlines written after the year in Japanese and Korean ("2050年までに", "2030년까지").
+CJK_DEADLINE = re.compile(r"((?:19|20)\d\d)\s*(?:年(?:度)?(?:まで|までに)|년(?:까지|도까지))")
 _CONTINUATION = re.compile(
     r"\b(?:continu\w*|runs?|running|lasts?|extended|valid|funded|remains?|in\s+force|period|"
     r"läuft|fortsætter|pågår|loopt|vigora)\b",
     re.I,
 )
 
+# A count inside a relative deadline: digits or a word, checked against NUM_WORDS after the
+# match (one compiled list instead of the long alternation in every pattern: a cold check
+# compiles these patterns, and that alternation made them the slowest to compile).
+_NL = r"(?:\d{1,2}|[^\W\d_]{2,10})"
+_COUNT = re.compile(rf"(?<!\w)(?:\d{{1,2}}|{NUM_WORDS})(?!\w)", re.I)
 RELATIVE_DEADLINES = [
     re.compile(p, re.I)
     for p in (
-        rf"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?{_N}\s+(?:years?|decades?)\b",
-        r"\bwithin\s+(?:a|one|this|the\s+next)\s+decade\b",
-        rf"\b(?:in|over|during)\s+the\s+(?:next|coming)\s+{_N}\s+years\b",
+        rf"\bwithin\s+(?:the\s+next\s+)?(?:a\s+)?{_NL}\s+(?:years?|decades?|months?)\b",
+        r"\b(?:within|in)\s+(?:a|one|this|the\s+next)\s+decade\b",
+        r"\b(?:for|in|over|during|within)\s+the\s+(?:next|coming)\s+decade\b",
+        r"\bwithin\s+(?:this|the\s+current|the|the\s+next)\s+(?:parliamentary\s+term|parliament|"
+        r"term\s+of\s+(?:office|government)|legislature|mandate|government['’]s\s+term)\b",
+        r"\bfor\s+the\s+rest\s+of\s+(?:the|this)\s+(?:parliament|parliamentary\s+term|term|decade)\b",
+        r"\bby\s+the\s+(?:next|end\s+of\s+the\s+next)\s+(?:general\s+)?election\b",
+        r"\bi\s+løpet\s+av\s+(?:de\s+neste\s+)?\w+\s+år(?:ene)?\b",
+        rf"\b(?:in|over|during)\s+the\s+(?:next|coming)\s+{_NL}\s+years\b",
         r"\b(?:in|over|during|within)\s+the\s+next\s+decade\b",
-        rf"\bin\s+{_N}\s+years(?:['’]\s*time)?(?=\W|$)",
+        rf"\bin\s+{_NL}\s+years(?:['’]\s*time)?(?=\W|$)",
         r"\bin\s+a\s+decade(?:['’]s\s+time)?\b",
         r"\b(?:by|before)\s+(?:the\s+)?(?:end|close)\s+of\s+(?:the|this|the\s+current|the\s+next)\s+"
         r"(?:decade|century|parliament|parliamentary\s+term|term|government|mandate)\b",
@@ -152,23 +173,23 @@ RELATIVE_DEADLINES = [
         r"\bby\s+the\s+middle\s+of\s+(?:the|this)\s+century\b",
         r"\bby\s+mid-?decade\b",
         r"\bbefore\s+(?:this|the)\s+decade\s+is\s+out\b",
-        rf"\binden\s+for\s+(?:de\s+næste\s+)?(?:{_N}\s+år|et\s+årti)\b",
+        rf"\binden\s+for\s+(?:de\s+næste\s+)?(?:{_NL}\s+år|et\s+årti)\b",
         r"\binden\s+udgangen\s+af\s+(?:årtiet|dette\s+årti)\b",
-        rf"\binnerhalb\s+(?:von\s+|der\s+nächsten\s+)?{_N}\s+Jahr(?:en|e)?\b",
-        rf"\bin\s+den\s+nächsten\s+{_N}\s+Jahren\b",
+        rf"\binnerhalb\s+(?:von\s+|der\s+nächsten\s+)?{_NL}\s+Jahr(?:en|e)?\b",
+        rf"\bin\s+den\s+nächsten\s+{_NL}\s+Jahren\b",
         r"\bbis\s+(?:zum\s+)?Ende\s+des\s+Jahrzehnts\b",
-        rf"\binom\s+(?:de\s+närmaste\s+)?{_N}\s+år(?:en)?\b",
+        rf"\binom\s+(?:de\s+närmaste\s+)?{_NL}\s+år(?:en)?\b",
         r"\binom\s+ett\s+decennium\b",
-        rf"\bbinnen\s+(?:nu\s+en\s+)?{_N}\s+jaar\b",
-        rf"\b(?:no\s+prazo\s+de|dentro\s+de|nos\s+próximos)\s+{_N}\s+anos\b",
+        rf"\bbinnen\s+(?:nu\s+en\s+)?{_NL}\s+jaar\b",
+        rf"\b(?:no\s+prazo\s+de|dentro\s+de|nos\s+próximos)\s+{_NL}\s+anos\b",
         r"\baté\s+(?:ao|o)\s+(?:fim|final)\s+da\s+década\b",
-        rf"\b(?:d['’]ici|dans)\s+{_N}\s+ans\b",
+        rf"\b(?:d['’]ici|dans)\s+{_NL}\s+ans\b",
         r"\bd['’]ici\s+la\s+fin\s+de\s+la\s+décennie\b",
-        rf"\b(?:dentro\s+de|en\s+los\s+próximos)\s+{_N}\s+años\b",
+        rf"\b(?:dentro\s+de|en\s+los\s+próximos)\s+{_NL}\s+años\b",
         r"\bantes\s+del\s+final\s+de\s+la\s+década\b",
-        rf"\bentro\s+(?:i\s+prossimi\s+)?{_N}\s+anni\b",
+        rf"\bentro\s+(?:i\s+prossimi\s+)?{_NL}\s+anni\b",
         r"\bentro\s+la\s+fine\s+del\s+decennio\b",
-        rf"\b{_N}\s+vuoden\s+(?:kuluessa|sisällä)\b",
+        rf"\b{_NL}\s+vuoden\s+(?:kuluessa|sisällä)\b",
     )
 ]
 # Looser time frames: counted as a deadline, with a warning that they are vague.
@@ -179,6 +200,11 @@ LOOSE_DEADLINES = [
         r"\bin\s+(?:a|one|this)\s+generation\b",
         r"\binden\s+for\s+en\s+generation\b",
         r"\binnerhalb\s+einer\s+Generation\b",
+        r"\b(?:inom|till\s+nästa|inom\s+loppet\s+av\s+en)\s+(?:en\s+)?generation\b",
+        r"\bbinnen\s+(?:één|een)\s+generatie\b",
+        r"\b(?:en\s+l['’]espace\s+d['’]une|d['’]ici\s+une|en\s+une)\s+génération\b",
+        r"\b(?:no\s+espaço\s+de|dentro\s+de|em)\s+uma\s+geração\b",
+        r"\b(?:en|dentro\s+de)\s+una\s+generación\b",
     )
 ]
 # Not deadlines, though drafters often mean them as one.
@@ -223,6 +249,8 @@ def _classify(text: str, m: re.Match[str], today_year: int) -> TimeMention:
         return mention("baseline", start, e + brm.end() if brm else e)
     if sm := _SINCE_LEFT.search(left):
         return mention("past_reference", s - (len(left) - sm.start()))
+    if rg := _RANGE_END_LEFT.search(left):
+        return mention("deadline" if future else "past_deadline", s - (len(left) - rg.start()))
     if _RANGE_LEFT.search(left):
         return mention("name")
     if _NAME_RIGHT.match(right) and re.search(r"\b(?:the|our|their|its)\s*$", left, re.I):
@@ -274,10 +302,16 @@ def _sentence_start(left: str, pos: int) -> bool:
 def find_time_mentions(text: str, today_year: int) -> list[TimeMention]:
     """Every year and relative time phrase in ``text``, classified, in order of position."""
     found: list[TimeMention] = [_classify(text, m, today_year) for m in YEAR_RE.finditer(text)]
+    for m in CJK_DEADLINE.finditer(text):
+        year = int(m.group(1))
+        kind = "deadline" if year >= today_year else "past_deadline"
+        found.append(TimeMention(m.start(), m.end(), m.group(0), kind, year))
     taken = [(t.start, t.end) for t in found]
     for kind, patterns in (("relative", RELATIVE_DEADLINES), ("loose", LOOSE_DEADLINES)):
         for pat in patterns:
             for m in pat.finditer(text):
+                if _NL in pat.pattern and not _COUNT.search(m.group(0)):
+                    continue  # "within several years": no count, no deadline
                 if not any(m.start() < e and s < m.end() for s, e in taken):
                     found.append(TimeMention(m.start(), m.end(), m.group(0), kind, None, 0.9))
                     taken.append((m.start(), m.end()))

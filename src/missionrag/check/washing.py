@@ -1,68 +1,75 @@
-"""Mission washing: business as usual dressed up as a mission.
+"""Mission washing (docs/rubric.md, section 5): the learned head, its cues, and the knowledge base.
 
-Signals (issue #3): relabelling words, directional verbs with no target, topics instead of
-outcomes, outputs dressed as missions, restating an existing target, and (with a knowledge
-base) a target that already appears in one of the organisation's own documents. Signals combine
-as independent evidence (noisy-or), so two weak ones can flag where one would not.
+The washed head's probability is the risk. The signals say which words moved it (relabelling,
+routine, an organisation's remit, mission vocabulary over routine content), so a drafter sees
+why. With a knowledge base, a draft whose whole target already stands as a commitment there
+(``sources.find_relabelling``) is flagged and shown side by side; a draft that is an existing
+published mission is reported as that mission and is not washing (rubric, section 6).
 """
 
 from __future__ import annotations
 
-from missionrag.check.analysis import Analysis
+from missionrag.check.features import FeatureSet
+from missionrag.check.model import Prediction
 from missionrag.models import MissionWashing
 
-FLAG_AT = 0.5
+# A draft whose whole target (quantity, unit, object and deadline) is already a commitment in
+# the organisation's documents restates it: that alone flags (rubric 5, case 1: an existing
+# commitment relabelled; tests/test_check_kb.py). Not chosen on labels: labels_dev has no
+# knowledge base behind it.
+RELABEL_WEIGHT = 0.6
+# Below this risk the cues are not worth a drafter's attention: a weak draft ("Promote
+# mobility") has the same cues at low weight and the rubric says it is not washed.
+SIGNAL_FLOOR = 0.25
+# Rubric 6: "A quote is not washing". A quoted mission keeps at most this risk, below the flag.
+QUOTE_RISK_CAP = 0.3
+
+# Cues of washing, in the order a reader needs them, with the sentence that explains each.
+CUES: tuple[tuple[str, str], ...] = (
+    ("w_relabel", "continues or renames what exists: {quotes}"),
+    ("w_routine", "business as usual: {quotes}"),
+    ("w_org_subject", "an organisation or its standing remit is the subject: {quotes}"),
+    ("w_mission_label", "mission vocabulary over the content: {quotes}"),
+    ("w_existing_target", "tied to a plan or target that already exists: {quotes}"),
+    ("w_output_activity", "an activity presented as the goal: {quotes}"),
+    ("m_output", "outputs or inputs counted as the goal: {quotes}"),
+    ("v_direction_only", "a direction with no target: {quotes}"),
+)
 
 
-def _quote(spans: list, n: int = 3) -> str:
+def _quotes(fs: FeatureSet, name: str, n: int = 3) -> str:
     seen: list[str] = []
-    for s in spans:
+    for s in fs.spans.get(name, []):
         if s.text not in seen:
             seen.append(s.text)
     return ", ".join(f"'{t}'" for t in seen[:n])
 
 
-def washing_signals(a: Analysis) -> list[tuple[float, str]]:
-    """(weight, message) for every washing signal in the statement itself."""
-    signals: list[tuple[float, str]] = []
-    no_target = not a.has_outcome_target
-    if a.relabel:
-        distinct = {s.text.lower() for s in a.relabel}
-        w = 0.35 if len(distinct) == 1 else 0.5
+def assess(fs: FeatureSet, pred: Prediction) -> MissionWashing:
+    """Risk and flag from the washed head; signals from the cues that pushed it up."""
+    signals: list[str] = []
+    if pred.probability < SIGNAL_FLOOR:
+        return MissionWashing(risk=round(pred.probability, 3), flagged=False, signals=signals)
+    for name, template in CUES:
+        if fs.spans.get(name) and pred.contributions.get(name, 0.0) > 0:
+            signals.append(template.format(quotes=_quotes(fs, name)))
+    risk = round(min(1.0, max(0.0, pred.probability)), 3)
+    if pred.passed and not signals:
         signals.append(
-            (w, f"relabelling words: {_quote(a.relabel)} - is this an existing policy renamed?")
+            "reads like routine work presented as a mission (learned from labelled cases)"
         )
-    if a.existing_target:
-        signals.append((0.4, f"restates an existing target: {_quote(a.existing_target, 1)}"))
-    names = [t for t in a.times if t.kind in ("name", "past_reference")]
-    if names and (a.relabel or no_target):
-        signals.append((0.15, f"anchored in an existing plan or past year: {_quote(names, 2)}"))
-    if no_target and a.directional:
-        signals.append((0.45, f"directional verb with no target: {_quote(a.directional)}"))
-    elif no_target and a.unsized:
-        signals.append((0.35, f"direction with no size: {_quote(a.unsized)}"))
-    if no_target and a.intensifiers:
-        signals.append((0.35, f"vague intensifier with no size: {_quote(a.intensifiers)}"))
-    if a.is_topic:
-        signals.append((0.45, "a topic, not an outcome: no target and no deadline"))
-    if a.outputs_only:
-        outs = a.output_targets or a.output_activity or a.inputs
-        signals.append((0.5, f"outputs or inputs dressed as a mission: {_quote(outs)}"))
-    elif a.has_outputs:
-        outs = a.output_targets or a.output_activity or a.inputs
-        signals.append((0.15, f"counts outputs alongside the outcome: {_quote(outs)}"))
-    if no_target:
-        # The core of washing: nothing anyone could check; the other signals say why.
-        signals.append((0.3, "no target you could check"))
-    if no_target and not a.deadlines and not a.is_topic:
-        signals.append((0.2, "no deadline either"))
-    return signals
+    return MissionWashing(risk=risk, flagged=pred.passed, signals=signals)
 
 
-def combine(signals: list[tuple[float, str]]) -> MissionWashing:
-    keep = 1.0
-    for w, _ in signals:
-        keep *= 1.0 - w
-    risk = round(1.0 - keep, 3)
-    ordered = [msg for _, msg in sorted(signals, key=lambda s: -s[0])]
-    return MissionWashing(risk=min(1.0, max(0.0, risk)), flagged=risk >= FLAG_AT, signals=ordered)
+def add_relabelling(washing: MissionWashing, message: str) -> MissionWashing:
+    """The knowledge base holds the draft's whole target: flag, and say where."""
+    risk = round(1.0 - (1.0 - washing.risk) * (1.0 - RELABEL_WEIGHT), 3)
+    return MissionWashing(risk=risk, flagged=True, signals=[message, *washing.signals])
+
+
+def quoted(washing: MissionWashing, name: str) -> MissionWashing:
+    """An existing published mission restated: not washing (rubric, section 6)."""
+    note = f"this is the existing mission {name}, not a relabelled policy"
+    return MissionWashing(
+        risk=min(washing.risk, QUOTE_RISK_CAP), flagged=False, signals=[note, *washing.signals]
+    )

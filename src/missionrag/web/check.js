@@ -170,6 +170,70 @@ function passage(ref) {
   );
 }
 
+/** "This is <existing mission> (source)": a quote of a published mission is not washing. */
+function renderExisting(result) {
+  const box = $("existing-mission");
+  const e = result.existing_mission;
+  box.hidden = !e;
+  if (!e) return fill(box);
+  const url = safeUrl(e.source);
+  fill(
+    box,
+    el("strong", {}, `This is ${e.name}`),
+    el("q", {}, e.text),
+    el(
+      "span",
+      { class: "meta" },
+      [e.issuer, e.year, e.locator].filter(Boolean).join(" · "),
+      url ? " · " : null,
+      url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "source ↗") : null,
+      ` · matched on ${e.match}`,
+    ),
+  );
+}
+
+/** The draft's target beside the commitment that already states it, with the source. */
+function renderRelabelling(result) {
+  const box = $("relabelling");
+  const r = result.relabelling;
+  box.hidden = !r;
+  if (!r) return fill(box);
+  const where = [r.title || shortSource(r.source), r.locator].filter(Boolean).join(" · ");
+  const same = Object.entries(r.matched || {}).map(([k, v]) => `${k}: ${v}`);
+  fill(
+    box,
+    el("h3", {}, "Relabelling: this target already stands as a commitment"),
+    el(
+      "div",
+      { class: "side-by-side" },
+      el("div", {}, el("h4", {}, "Your draft"), el("q", {}, r.draft_target)),
+      el(
+        "div",
+        {},
+        el("h4", {}, where),
+        el("q", {}, r.existing),
+        " ",
+        el("button", { type: "button", class: "link", onclick: () => openSource({ ...r, quote: r.existing }) }, "Show in document"),
+      ),
+    ),
+    same.length ? el("p", { class: "meta" }, `Same ${same.join("; ")}.`) : null,
+  );
+}
+
+/** Evidence as the words that earned or cost the criterion points. */
+function evidenceLine(c) {
+  const spans = c.evidence_spans || [];
+  if (!spans.length) {
+    return c.evidence.length ? el("p", { class: "evidence" }, "Found: ", c.evidence.map((e) => `“${e}”`).join(", ")) : null;
+  }
+  const parts = [];
+  spans.forEach((s, i) => {
+    if (i) parts.push(", ");
+    parts.push(el("span", { class: s.effect, title: s.about || s.feature }, `“${s.text}”`));
+  });
+  return el("p", { class: "evidence" }, c.passed ? "Earned by: " : "Cost by: ", ...parts);
+}
+
 function renderAdvice(result) {
   const items = CRITERIA.map(([key, label]) => {
     const c = result.criteria[key];
@@ -186,9 +250,7 @@ function renderAdvice(result) {
         el("span", { class: "verdict" }, c.passed ? `${pct(c.score)} · meets it` : `${pct(c.score)} · needs work`),
       ),
       c.advice ? el("p", {}, c.advice) : null,
-      c.evidence.length
-        ? el("p", { class: "evidence" }, "Found: ", c.evidence.map((e) => `“${e}”`).join(", "))
-        : null,
+      evidenceLine(c),
       ...refs.map(passage),
     );
   });
@@ -256,6 +318,8 @@ async function score(statement) {
     const result = await api("/check", { method: "POST", json: { statement }, signal: controller.signal });
     if (mine !== sequence) return; // a newer keystroke already asked again
     renderChart(result);
+    renderExisting(result);
+    renderRelabelling(result);
     renderStatement(result.statement, result.findings);
     renderAdvice(result);
     $("check-results").dataset.state = "scored";

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from missionrag.api.deps import CheckBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.files import add_page_links
@@ -18,3 +19,11 @@ async def check(
     result = (await compute.run(kb.check, body.statement)).model_copy(deep=True)
     add_page_links(result.sources, str(request.base_url), settings)  # PDF sources: their page
     return result
+
+
+@router.get("/rubric", response_class=HTMLResponse, include_in_schema=False)
+def rubric() -> HTMLResponse:
+    """The rubric the checker follows (docs/rubric.md), as a page the check tab links to."""
+    from missionrag.check.rubric import rubric_html
+
+    return HTMLResponse(rubric_html())
