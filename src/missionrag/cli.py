@@ -146,6 +146,7 @@ def ingest(paths: tuple[Path, ...], urls: tuple[str, ...], prune: bool, as_json:
             bar.__exit__(None, None, None)
 
     report = kb.ingest(targets, list(urls), prune=prune, progress=progress)
+    kb.refresh_literature()  # the passages `check` cites, reranked for this store
     if as_json:
         click.echo(report.model_dump_json())
     else:

@@ -587,7 +587,52 @@ class KnowledgeBase:
                 retriever = _KeywordView(self) if self.has_store() else None
             except MissionRagError:
                 retriever = None
-        return check_statement(statement, self.settings, retriever=retriever, llm=self.llm)
+        return check_statement(
+            statement,
+            self.settings,
+            retriever=retriever,
+            llm=self.llm,
+            literature=self._literature() if retriever is not None else None,
+        )
+
+    def _literature_file(self) -> Path:
+        base = self._keyword_dir()
+        return base.with_name(base.name + ".criteria.json")
+
+    def _literature(self) -> dict[str, list[Any]] | None:
+        """The reranked passages per criterion, when chosen for the store's current write."""
+        from missionrag.check import literature
+        from missionrag.index.store import read_state_mirror
+
+        state = (
+            None
+            if self.settings.chroma_url
+            else read_state_mirror(self.settings.resolved_data_dir())
+        )
+        gen = state.get("generation") if state else None
+        if gen is None:
+            try:
+                gen = self.store.generation()
+            except MissionRagError:
+                return None
+        return literature.load(self._literature_file(), int(gen))
+
+    def refresh_literature(self) -> bool:
+        """Rerank the passages ``check`` cites per criterion, if the store moved since.
+
+        Called by the edges after a write (CLI ingest, API uploads and deletes, server start),
+        not inside ``ingest``: it costs a few seconds of cross-encoder time that the ingest
+        throughput benchmark should not carry. Returns whether it chose anew.
+        """
+        from missionrag.check import literature
+
+        if self.reranker is None or not self.has_store():
+            return False
+        gen = self.store.generation()
+        if literature.load(self._literature_file(), gen) is not None:
+            return False
+        literature.save(self._literature_file(), gen, literature.choose(self, self.reranker))
+        return True
 
     def quiz(
         self,

@@ -116,6 +116,7 @@ def _warm_up(kb: KnowledgeBase) -> None:
     """Open the store (taking its process lock) and load the model before serving."""
     _ = kb.store
     _ = kb.embedder
+    kb.refresh_literature()
     if kb.has_store():
         _ = kb.keyword
         _warm_ask_in_background(kb)

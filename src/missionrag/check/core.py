@@ -78,6 +78,7 @@ def check_statement(
     embedder: Embedder | None = None,
     use_embedding: bool = True,
     model: CheckerModel | None = None,
+    literature: dict[str, list[SourceRef]] | None = None,
 ) -> CheckResult:
     """Check one mission statement against the four criteria and for mission washing.
 
@@ -85,6 +86,8 @@ def check_statement(
     With ``settings`` that configure an LLM and no ``llm`` given, the LLM is built from them.
     Without ``embedder``, the configured embedding model is used if it is already prepared
     (``missionrag warmup``); ``use_embedding=False`` judges with the rule features alone.
+    ``literature``: the reranked passages per criterion (``check/literature.py``); without
+    them a failed criterion is explained by keyword search.
     """
     _validate(statement, settings)
     today = today or dt.date.today()
@@ -106,7 +109,7 @@ def check_statement(
     if existing is not None:
         washing = quoted(washing, existing.name)
     findings = build_findings(a, criteria)
-    sources, relabelling, kb_existing = _knowledge_base(a, retriever, criteria, notes)
+    sources, relabelling, kb_existing = _knowledge_base(a, retriever, criteria, notes, literature)
     if kb_existing is not None and existing is None:
         existing = kb_existing
         washing = quoted(washing, "in your knowledge base")
@@ -136,6 +139,7 @@ def _knowledge_base(
     retriever: Retriever | None,
     criteria: dict[str, CriterionResult],
     notes: list[str],
+    literature: dict[str, list[SourceRef]] | None = None,
 ) -> tuple[list[SourceRef], tuple[Relabelling, str] | None, ExistingMission | None]:
     """Cited guidance for failed criteria, and the draft's target found in the corpus."""
     if retriever is None:
@@ -154,7 +158,12 @@ def _knowledge_base(
             else:
                 relabelling = (match.relabelling(), match.message())
         failed = [name for name in CRITERIA if not criteria[name].passed]
-        sources += cite_criteria(failed, retriever)
+        if literature is not None:
+            from missionrag.check.literature import cite
+
+            sources += cite(failed, literature)
+        else:
+            sources += cite_criteria(failed, retriever)
     except MissionRagError as exc:
         notes.append(f"Knowledge base unavailable, checked without it: {exc}")
     return sources, relabelling, existing

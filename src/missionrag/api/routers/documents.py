@@ -140,6 +140,7 @@ def _ingest_upload(
         try:
             report = kb.ingest_upload(upload.filename, final, reader)
             _refuse_failed(report, upload.filename)
+            kb.refresh_literature()
         except BaseException:
             final.unlink(missing_ok=True)
             if backup is not None:
@@ -156,6 +157,7 @@ def _ingest_url(
 ) -> IngestReport:
     with lock:
         report = kb.ingest(paths=[], urls=[url], reader=reader)
+        kb.refresh_literature()
     _refuse_failed(report, url)
     logger.info("url %s: %s", url, _summary(report))
     return report
@@ -211,6 +213,7 @@ async def add_document(
 def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path) -> DocumentInfo:
     with lock:
         info = kb.delete_document(doc_id)
+        kb.refresh_literature()
         # An uploaded file goes too, or the next `ingest` of uploads/ would bring it back.
         # Uploads are named "uploads/<file>" in the store (kb._source_name).
         if info.source.startswith("uploads/"):
