@@ -2,7 +2,10 @@
 
 Callers ask ``get_llm(settings)``; ``None`` means "do the offline thing". Every failure
 (timeout, refusal, HTTP error, unreachable server) surfaces as ``LLMError`` so the caller can
-fall back to its offline result and add a note. Prompts are files under ``prompts/``.
+fall back to its offline result and add a note. Prompts are the files of the top-level
+``prompts/`` folder, which the wheel installs as the package ``missionrag.prompts``
+(pyproject.toml, setup.py); they are read through ``importlib.resources`` so an installed
+missionrag finds them as well as a checkout does (tests/test_llm_wheel.py).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from missionrag.errors import LLMError
@@ -18,16 +20,20 @@ from missionrag.errors import LLMError
 if TYPE_CHECKING:
     from missionrag.config import Settings
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_PACKAGE = "missionrag.prompts"
 
 
 def load_prompt(name: str) -> str:
-    """Text of ``prompts/<name>.md``."""
-    path = PROMPTS_DIR / f"{name}.md"
+    """Text of ``prompts/<name>.md`` (installed as ``missionrag/prompts/<name>.md``)."""
+    from importlib.resources import files
+
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:  # pragma: no cover - shipped with the repo
-        raise LLMError(f"prompt file {path} is missing; reinstall missionrag") from exc
+        return files(PROMPTS_PACKAGE).joinpath(f"{name}.md").read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError) as exc:
+        raise LLMError(
+            f"prompt {name}.md is missing from {PROMPTS_PACKAGE}; reinstall missionrag "
+            "(pip install --force-reinstall missionrag, or `make install` in a checkout)"
+        ) from exc
 
 
 def fence(text: str) -> str:
@@ -49,6 +55,7 @@ class LLM:
         self.model = settings.llm_model or "default"
         self.timeout = settings.llm_timeout
         self.api_key = settings.llm_api_key or "not-needed"
+        self.max_tokens = settings.llm_max_tokens
         self._client: Any = None
 
     @property
@@ -67,6 +74,7 @@ class LLM:
                 timeout=self.timeout,
                 max_retries=0,
                 temperature=0.0,
+                max_tokens=self.max_tokens,
             )
         return self._client
 
