@@ -140,6 +140,10 @@ class Settings(BaseSettings):
         ge=16,
         description="Most tokens one LLM reply may have (a small model that never stops is cut here, and its reply then fails the checks)",
     )
+    llm_json_mode: Literal["schema", "object", "off"] = Field(
+        default="schema",
+        description="How JSON replies are requested: schema (response_format json_schema: the server constrains decoding), object (json_object), off (the prompt alone; for endpoints that reject response_format)",
+    )
     llm_cache_dir: Path | None = Field(
         default=None,
         description="Where `missionrag llm` keeps the built llama-server and the bundled model; unset = $XDG_CACHE_HOME/missionrag or ~/.cache/missionrag",

@@ -56,6 +56,7 @@ class LLM:
         self.timeout = settings.llm_timeout
         self.api_key = settings.llm_api_key or "not-needed"
         self.max_tokens = settings.llm_max_tokens
+        self.json_mode = settings.llm_json_mode
         self._client: Any = None
 
     @property
@@ -84,10 +85,13 @@ class LLM:
 
         return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
 
-    def complete(self, system: str, user: str) -> str:
-        """One chat completion; raises ``LLMError`` on any failure or an empty reply."""
+    def complete(self, system: str, user: str, **request: Any) -> str:
+        """One chat completion; raises ``LLMError`` on any failure or an empty reply.
+
+        ``request`` adds fields to the request body (``response_format``, ``max_tokens``).
+        """
         try:
-            resp = self._llm().chat(self._messages(system, user))
+            resp = self._llm().chat(self._messages(system, user), **request)
         except Exception as exc:  # network, HTTP status, timeout, bad payload
             raise LLMError(f"LLM at {self.url} failed: {type(exc).__name__}: {exc}") from exc
         text = (resp.message.content or "").strip()
@@ -106,9 +110,28 @@ class LLM:
         except Exception as exc:
             raise LLMError(f"LLM at {self.url} failed while streaming: {exc}") from exc
 
-    def complete_json(self, system: str, user: str) -> Any:
-        """A completion parsed as JSON (code fences tolerated); raises ``LLMError`` if it is not."""
-        return parse_json_reply(self.complete(system, user))
+    def complete_json(
+        self, system: str, user: str, schema: dict[str, Any] | None = None, **request: Any
+    ) -> Any:
+        """A completion parsed as JSON (code fences tolerated); raises ``LLMError`` if it is not.
+
+        With ``MISSIONRAG_LLM_JSON_MODE`` ``schema`` (and a ``schema`` given) the endpoint is
+        asked for JSON matching it; llama.cpp, vLLM and Ollama then constrain decoding to it,
+        which is what lets a small model's judge reply parse at all (evals/reports/check_llm.md).
+        The reply is validated by the caller either way: a constrained reply can still be cut
+        short by ``max_tokens``.
+        """
+        if self.json_mode == "schema" and schema is not None:
+            request.setdefault(
+                "response_format",
+                {
+                    "type": "json_schema",
+                    "json_schema": {"name": "reply", "schema": schema, "strict": False},
+                },
+            )
+        elif self.json_mode != "off":
+            request.setdefault("response_format", {"type": "json_object"})
+        return parse_json_reply(self.complete(system, user, **request))
 
 
 def parse_json_reply(text: str) -> Any:

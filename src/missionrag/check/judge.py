@@ -46,7 +46,7 @@ def ask_judge(llm: LLM, statement: str, criteria: dict[str, CriterionResult]) ->
         for name, c in criteria.items()
     }
     user = f"{fence(statement)}\n\nDeterministic checker (JSON):\n{json.dumps(found, ensure_ascii=False)}"
-    raw = llm.complete_json(load_prompt("check_judge"), user)
+    raw = llm.complete_json(load_prompt("check_judge"), user, JudgeVerdict.model_json_schema())
     try:
         return JudgeVerdict.model_validate(raw)
     except ValidationError as exc:

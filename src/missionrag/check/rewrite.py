@@ -106,7 +106,7 @@ def llm_rewrite(llm: LLM, statement: str, advice: dict[str, str]) -> str:
     from missionrag.llm import fence, load_prompt
 
     user = f"{fence(statement)}\n\nWhat the checker found (JSON):\n{json.dumps(advice, ensure_ascii=False)}"
-    raw = llm.complete_json(load_prompt("rewrite"), user)
+    raw = llm.complete_json(load_prompt("rewrite"), user, _RewriteReply.model_json_schema())
     try:
         reply = _RewriteReply.model_validate(raw)
     except ValidationError as exc:
