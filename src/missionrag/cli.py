@@ -355,10 +355,19 @@ def quiz(
 @click.argument(
     "what", type=click.Choice(["retrieval", "ask", "check", "quiz", "all"]), default="all"
 )
-def eval_(what: str) -> None:
+@click.option(
+    "--llm",
+    "with_llm",
+    is_flag=True,
+    help="ask and check: also run through MISSIONRAG_LLM_URL (reports *_llm.md beside the offline ones).",
+)
+def eval_(what: str, with_llm: bool) -> None:
     """Run the labelled evals in evals/ and write reports to evals/reports/."""
     kb = _kb()
     names = ["retrieval", "ask", "check", "quiz"] if what == "all" else [what]
+    if with_llm:
+        eval_llm(kb, [n for n in names if n in ("ask", "check")])
+        return
     for name in names:
         if name == "retrieval":
             from missionrag.index.evaluate import run_retrieval_eval
@@ -454,6 +463,12 @@ def warmup() -> None:
 
         get_embedder(settings).embed(["warm up"])
         click.echo("torch model ready")
+
+
+# The bundled local LLM (`missionrag llm build|serve`) lives in cli_llm.py.
+from missionrag.cli_llm import eval_llm, llm_group  # noqa: E402
+
+main.add_command(llm_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
