@@ -139,3 +139,17 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama.cpp's llama-server with SmolLM2-135M on a free loopback port; yields its /v1 URL.
+
+    The binary is built once into ``$XDG_CACHE_HOME/missionrag`` (``~/.cache`` by default) and
+    the model fetched there; later sessions reuse both (src/missionrag/llm_local.py).
+    """
+    from missionrag.llm_local import LocalServer
+
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with LocalServer(Settings(), threads=2, log=log) as server:
+        yield server.url
