@@ -151,5 +151,5 @@ def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from missionrag.llm_local import LocalServer
 
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with LocalServer(Settings(), threads=2, log=log) as server:
+    with LocalServer(Settings(), log=log) as server:
         yield server.url

@@ -76,7 +76,7 @@ def test_wheel_installed_missionrag_answers_through_the_real_server(
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MISSIONRAG_", "PYTHON"))}
-    env.update(MISSIONRAG_LLM_URL=real_llm, MISSIONRAG_LLM_TIMEOUT="120")
+    env.update(MISSIONRAG_LLM_URL=real_llm, MISSIONRAG_LLM_TIMEOUT="600")
     run = subprocess.run(
         [str(python), "-c", PROBE], cwd=tmp_path, env=env, capture_output=True, text=True
     )

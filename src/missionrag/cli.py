@@ -361,12 +361,15 @@ def quiz(
     is_flag=True,
     help="ask and check: also run through MISSIONRAG_LLM_URL (reports *_llm.md beside the offline ones).",
 )
-def eval_(what: str, with_llm: bool) -> None:
+@click.option(
+    "--every", type=click.IntRange(1), default=1, help="check --llm: only every N-th case."
+)
+def eval_(what: str, with_llm: bool, every: int) -> None:
     """Run the labelled evals in evals/ and write reports to evals/reports/."""
     kb = _kb()
     names = ["retrieval", "ask", "check", "quiz"] if what == "all" else [what]
     if with_llm:
-        eval_llm(kb, [n for n in names if n in ("ask", "check")])
+        eval_llm(kb, [n for n in names if n in ("ask", "check")], every)
         return
     for name in names:
         if name == "retrieval":

@@ -18,7 +18,7 @@ def _settings() -> Any:
     return settings()
 
 
-def eval_llm(kb: Any, names: list[str]) -> None:
+def eval_llm(kb: Any, names: list[str], every: int = 1) -> None:
     if not names:
         raise InputError("--llm applies to the ask and check evals")
     llm = kb.llm
@@ -35,7 +35,7 @@ def eval_llm(kb: Any, names: list[str]) -> None:
         else:
             from missionrag.check.llm_eval import run_check_llm_eval
 
-            summary, _ = run_check_llm_eval(kb.settings, llm)
+            summary, _ = run_check_llm_eval(kb.settings, llm, every=every)
         click.echo(summary)
 
 
@@ -80,3 +80,24 @@ def llm_serve(port: int, threads: int | None) -> None:
             server.proc.wait()
         except KeyboardInterrupt:
             pass
+
+
+@llm_group.command("eval")
+@click.argument("what", nargs=-1, type=click.Choice(["ask", "check"]))
+@click.option(
+    "--every",
+    type=click.IntRange(1),
+    default=1,
+    help="check: only every N-th case (a quicker run).",
+)
+def llm_eval(what: tuple[str, ...], every: int) -> None:
+    """Run `eval ask|check --llm` through the bundled model, started for the run."""
+    from missionrag.kb import KnowledgeBase
+    from missionrag.llm_local import LocalServer, ensure_server
+
+    settings = _settings()
+    ensure_server(settings, echo=click.echo)
+    with LocalServer(settings) as server:
+        click.echo(f"bundled model at {server.url}")
+        kb = KnowledgeBase(settings.model_copy(update={"llm_url": server.url}))
+        eval_llm(kb, list(what or ("ask", "check")), every)

@@ -75,7 +75,6 @@ class LLM:
                 timeout=self.timeout,
                 max_retries=0,
                 temperature=0.0,
-                max_tokens=self.max_tokens,
             )
         return self._client
 
@@ -90,6 +89,7 @@ class LLM:
 
         ``request`` adds fields to the request body (``response_format``, ``max_tokens``).
         """
+        request["max_tokens"] = self._cap(request.get("max_tokens"))
         try:
             resp = self._llm().chat(self._messages(system, user), **request)
         except Exception as exc:  # network, HTTP status, timeout, bad payload
@@ -99,10 +99,15 @@ class LLM:
             raise LLMError(f"LLM at {self.url} returned an empty answer")
         return text
 
-    def stream(self, system: str, user: str) -> Iterator[str]:
+    def _cap(self, wanted: int | None) -> int:
+        """A call's own token budget (a short answer needs few), never above the setting."""
+        return min(wanted or self.max_tokens, self.max_tokens)
+
+    def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
         """Token deltas as they arrive; raises ``LLMError`` on failure."""
+        messages = self._messages(system, user)
         try:
-            for chunk in self._llm().stream_chat(self._messages(system, user)):
+            for chunk in self._llm().stream_chat(messages, max_tokens=self._cap(max_tokens)):
                 if chunk.delta:
                     yield chunk.delta
         except LLMError:

@@ -214,6 +214,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def default_threads() -> int:
+    """One core less than the machine has (at least one, at most four).
+
+    llama.cpp's worker threads spin while they wait for each other, so on a busy 2-core
+    machine two threads ran generation at 2 tokens/s against 12 with one (measured while
+    tests of other projects ran; the README has the numbers).
+    """
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
 class LocalServer:
     """``llama-server`` with the bundled model on ``127.0.0.1:port``; a context manager.
 
@@ -232,7 +242,7 @@ class LocalServer:
         self.model = ensure_model(settings)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self.threads = threads or default_threads()
         self.log = log or cache_root(settings) / "llama-server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 

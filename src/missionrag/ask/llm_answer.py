@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 Fallback = Callable[[Extraction, "Retriever", list[str] | None], Answer]
 
 MAX_PASSAGES = 6
+# One to four sentences (prompts/ask.md) fit in ~200 tokens; a model that rambles past the
+# budget is cut, and a cut-off last sentence is dropped by the checks like any other.
+ANSWER_TOKENS = 300
 # Cosine between an answer sentence and its best sentence in the cited passage. Paraphrases
 # of a passage sentence score ~0.6-0.9 with all-MiniLM-L6-v2; unrelated claims ~0.1-0.35.
 SUPPORT_MIN = 0.5
@@ -276,7 +279,9 @@ def llm_answer(
 
     hits = passages(ex)
     try:
-        reply = llm.complete(load_prompt("ask"), build_user_message(ex.question, hits))
+        reply = llm.complete(
+            load_prompt("ask"), build_user_message(ex.question, hits), max_tokens=ANSWER_TOKENS
+        )
     except LLMError as exc:
         if trace is not None:
             trace["fallback"] = str(exc)
@@ -299,7 +304,8 @@ def stream_llm_answer(
     hits = passages(ex)
     pieces: list[str] = []
     try:
-        for delta in llm.stream(load_prompt("ask"), build_user_message(ex.question, hits)):
+        user = build_user_message(ex.question, hits)
+        for delta in llm.stream(load_prompt("ask"), user, max_tokens=ANSWER_TOKENS):
             pieces.append(delta)
             yield delta
     except LLMError as exc:

@@ -106,7 +106,10 @@ def llm_rewrite(llm: LLM, statement: str, advice: dict[str, str]) -> str:
     from missionrag.llm import fence, load_prompt
 
     user = f"{fence(statement)}\n\nWhat the checker found (JSON):\n{json.dumps(advice, ensure_ascii=False)}"
-    raw = llm.complete_json(load_prompt("rewrite"), user, _RewriteReply.model_json_schema())
+    # One sentence of JSON; the length check below rejects anything near this budget anyway.
+    raw = llm.complete_json(
+        load_prompt("rewrite"), user, _RewriteReply.model_json_schema(), max_tokens=200
+    )
     try:
         reply = _RewriteReply.model_validate(raw)
     except ValidationError as exc:
