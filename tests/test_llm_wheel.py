@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -35,10 +36,18 @@ print(json.dumps({"package": missionrag.__file__, "prompts": str(files("missionr
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of what the wheel is made of: setuptools builds in the source tree,
+    # and a build/ left in the checkout would carry stale files into later wheels.
+    src = out / "src-tree"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(REPO / "src", src / "src", ignore=ignore)
+    shutil.copytree(REPO / "prompts", src / "prompts", ignore=ignore)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(REPO / name, src / name)
     # No build isolation: the venv's setuptools builds it, without fetching one.
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
+         "-w", str(out), str(src)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     (path,) = out.glob("missionrag-*.whl")

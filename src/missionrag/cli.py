@@ -362,7 +362,7 @@ def quiz(
     help="ask and check: also run through MISSIONRAG_LLM_URL (reports *_llm.md beside the offline ones).",
 )
 @click.option(
-    "--every", type=click.IntRange(1), default=1, help="check --llm: only every N-th case."
+    "--every", type=click.IntRange(1), default=1, help="With --llm: only every N-th case."
 )
 def eval_(what: str, with_llm: bool, every: int) -> None:
     """Run the labelled evals in evals/ and write reports to evals/reports/."""

@@ -31,7 +31,7 @@ def eval_llm(kb: Any, names: list[str], every: int = 1) -> None:
         if name == "ask":
             from missionrag.ask.llm_eval import run_ask_llm_eval
 
-            summary, _ = run_ask_llm_eval(kb, kb.embedder, kb.settings, llm)
+            summary, _ = run_ask_llm_eval(kb, kb.embedder, kb.settings, llm, every=every)
         else:
             from missionrag.check.llm_eval import run_check_llm_eval
 
