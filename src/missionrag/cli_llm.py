@@ -93,11 +93,13 @@ def llm_serve(port: int, threads: int | None) -> None:
 def llm_eval(what: tuple[str, ...], every: int) -> None:
     """Run `eval ask|check --llm` through the bundled model, started for the run."""
     from missionrag.kb import KnowledgeBase
-    from missionrag.llm_local import LocalServer, ensure_server
+    from missionrag.llm_local import MODEL_ALIAS, LocalServer, ensure_server
 
     settings = _settings()
     ensure_server(settings, echo=click.echo)
     with LocalServer(settings) as server:
         click.echo(f"bundled model at {server.url}")
-        kb = KnowledgeBase(settings.model_copy(update={"llm_url": server.url}))
+        kb = KnowledgeBase(
+            settings.model_copy(update={"llm_url": server.url, "llm_model": MODEL_ALIAS})
+        )
         eval_llm(kb, list(what or ("ask", "check")), every)

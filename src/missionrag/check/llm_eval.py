@@ -33,6 +33,7 @@ def _reason(notes: list[str], prefix: str) -> str | None:
                 ("not valid JSON", "malformed JSON"),
                 ("schema", "off the schema"),
                 ("invented numbers", "invented a number"),
+                ("not a rewrite", "kept too few of the draft's words"),
                 ("failed", "endpoint error or timeout"),
                 ("empty", "empty or too long"),
             ):
