@@ -253,7 +253,7 @@ class LocalServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.threads = threads or default_threads()
-        self.log = log or cache_root(settings) / "llama-server.log"
+        self.log = log or cache_root(settings) / f"llama-server-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
