@@ -165,10 +165,12 @@ def _markdown(rows: list[dict[str, Any]], m: dict[str, Any]) -> str:
         "",
         "## Sample rewrites used",
         "",
-        "| statement | LLM rewrite |",
-        "| --- | --- |",
     ]
     used = [r for r in rows if r["rewrite"] and r["rewrite_failed"] is None and r["wanted_rewrite"]]
+    if not used:
+        out.append("None: every rewrite the LLM wrote failed a check; the template was shown.")
+    else:
+        out += ["| statement | LLM rewrite |", "| --- | --- |"]
     for r in used[:15]:
         out.append(f"| {_cell(r['text'])} | {_cell(r['rewrite'] or '')} |")
     return "\n".join(out) + "\n"
