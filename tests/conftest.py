@@ -21,6 +21,8 @@ for _k in [k for k in os.environ if k.startswith("MISSIONRAG_")]:
 from missionrag.config import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+# The eval runner lives beside the product (evals/missionrag_evals); tests import it from there.
+sys.path.insert(0, str(REPO / "evals"))
 CORPUS = REPO / "corpus"
 DATA = Path(__file__).parent / "data"
 # One ONNX export for the whole run (and across runs): the export is what's slow.
@@ -139,3 +141,17 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama.cpp's llama-server with SmolLM2-135M on a free loopback port; yields its /v1 URL.
+
+    The binary is built once into ``$XDG_CACHE_HOME/missionrag`` (``~/.cache`` by default) and
+    the model fetched there; later sessions reuse both (src/missionrag/llm_local.py).
+    """
+    from missionrag.llm_local import LocalServer
+
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with LocalServer(Settings(), log=log) as server:
+        yield server.url

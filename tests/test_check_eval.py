@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import REPO
+from missionrag_evals.check_eval import run_check_eval
 
-from missionrag.check.evaluate import run_check_eval
 from missionrag.check.features import NAMES
 from missionrag.check.model import HEADS, MODEL_FILE, CheckerModel, load_model
 from missionrag.errors import InputError

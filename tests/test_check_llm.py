@@ -154,3 +154,13 @@ def test_slow_llm_times_out_and_falls_back(server) -> None:
     assert result.mode == "offline"
     assert any("LLM judge failed" in n for n in result.notes)
     assert result.suggested_rewrite and "[year]" in result.suggested_rewrite
+
+
+def test_rewrite_that_drops_the_drafters_words_gives_the_template(
+    llm_settings: Settings, server
+) -> None:
+    """SmolLM2-135M's habit: answering with the prompt's own placeholder text."""
+    server[1].rewrite = {"rewrite": "The rewritten mission statement"}
+    result = check_statement(VAGUE, llm_settings, today=TODAY)
+    assert result.suggested_rewrite == check_statement(VAGUE, today=TODAY).suggested_rewrite
+    assert any("not a rewrite of this draft" in n for n in result.notes), result.notes

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from missionrag_evals.quiz_eval import run_quiz_eval
 
 from missionrag.kb import KnowledgeBase
 from missionrag.quiz import build_quiz
-from missionrag.quiz.evaluate import run_quiz_eval
 from missionrag.quiz.export import FORMATS, export_quiz
 from missionrag.quiz.gates import run_gates
 from missionrag.quiz.text import contains

@@ -29,24 +29,24 @@ def run(what: str, split: str = "all", kb: str = "both", labels: Path | None = N
 
             path = ask.write_report(ask.run(splits, kbs), splits)
         else:
-            path = _legacy(name, labels)
+            path = _seed_eval(name, labels)
         out.append(f"{name}: report in {path}")
     if "big" in kbs and not data.corpus_b_available():
         out.append("corpus B is not built: run `python evals/corpus_b/build.py` (see its README)")
     return "\n".join(out)
 
 
-def _legacy(name: str, labels: Path | None = None) -> str:
-    """The check and quiz evals still run inside the product package."""
+def _seed_eval(name: str, labels: Path | None = None) -> str:
+    """The check and quiz evals, on the seed corpus."""
     from missionrag_evals.kbs import build
 
     kb = build("seed")
     if name == "check":
-        from missionrag.check.evaluate import DEV_LABELS, run_check_eval
+        from missionrag_evals.check_eval import DEV_LABELS, run_check_eval
 
         summary, _ = run_check_eval(labels or DEV_LABELS, settings=kb.settings)
     else:
-        from missionrag.quiz.evaluate import run_quiz_eval
+        from missionrag_evals.quiz_eval import run_quiz_eval
 
         summary, _ = run_quiz_eval(kb)
     return summary
@@ -64,3 +64,31 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def run_llm(names: list[str], every: int = 1, **overrides: object) -> str:
+    """``--llm``: the ask and check evals through the configured LLM, beside the offline ones."""
+    from missionrag.errors import InputError
+    from missionrag_evals.kbs import build
+
+    names = [n for n in names if n in ("ask", "check")]
+    if not names:
+        raise InputError("--llm applies to the ask and check evals")
+    kb = build("seed", **overrides)
+    if kb.llm is None:
+        raise InputError(
+            "--llm needs an LLM: set MISSIONRAG_LLM_URL (e.g. `missionrag llm serve` in another "
+            "shell, then MISSIONRAG_LLM_URL=http://127.0.0.1:8080/v1)"
+        )
+    out = []
+    for name in names:
+        if name == "ask":
+            from missionrag_evals.ask_llm import run_ask_llm_eval
+
+            summary, _ = run_ask_llm_eval(kb, kb.embedder, kb.settings, kb.llm, every=every)
+        else:
+            from missionrag_evals.check_llm import run_check_llm_eval
+
+            summary, _ = run_check_llm_eval(kb.settings, kb.llm, every=every)
+        out.append(summary)
+    return "\n".join(out)

@@ -383,24 +383,46 @@ def quiz(
     default=None,
     help="check: score this labels file (default evals/check/labels_dev.jsonl, cross-validated).",
 )
-def eval_(what: str, split: str, kb_name: str, labels: Path | None) -> None:
+@click.option(
+    "--llm",
+    "with_llm",
+    is_flag=True,
+    help="ask and check: also run through MISSIONRAG_LLM_URL (reports *_llm.md beside the offline ones).",
+)
+@click.option(
+    "--every", type=click.IntRange(1), default=1, help="With --llm: only every N-th case."
+)
+def eval_(
+    what: str, split: str, kb_name: str, labels: Path | None, with_llm: bool, every: int
+) -> None:
     """Run the labelled evals in evals/ and write reports to evals/reports/.
 
     The eval runner lives beside the product (evals/missionrag_evals) and ships with the
     source repository, not the package: run this from a checkout.
     """
+    try:
+        runner = evals_runner()
+        if with_llm:
+            names = ["ask", "check"] if what == "all" else [what]
+            click.echo(runner.run_llm(names, every))
+        else:
+            click.echo(runner.run(what, split, kb_name, labels))
+    except MissionRagError as exc:
+        _fail(exc)
+
+
+def evals_runner() -> Any:
+    """The eval runner (evals/missionrag_evals), which ships with the repository, not the wheel."""
     from missionrag.config import REPO_ROOT
 
     evals = REPO_ROOT / "evals"
     if not (evals / "missionrag_evals").is_dir():
-        _fail(InputError("the evals ship with the source repository; run this from a checkout"))
-    sys.path.insert(0, str(evals))
-    from missionrag_evals.__main__ import run
+        raise InputError("the evals ship with the source repository; run this from a checkout")
+    if str(evals) not in sys.path:
+        sys.path.insert(0, str(evals))
+    import missionrag_evals.__main__ as runner
 
-    try:
-        click.echo(run(what, split, kb_name, labels))
-    except MissionRagError as exc:
-        _fail(exc)
+    return runner
 
 
 @main.command()
@@ -482,6 +504,12 @@ def warmup() -> None:
 
         get_embedder(settings).embed(["warm up"])
         click.echo("torch model ready")
+
+
+# The bundled local LLM (`missionrag llm build|serve`) lives in cli_llm.py.
+from missionrag.cli_llm import llm_group  # noqa: E402
+
+main.add_command(llm_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -210,6 +210,23 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         default=60.0, gt=0, description="Seconds before an LLM call falls back to offline"
     )
+    llm_max_tokens: int = Field(
+        default=1024,
+        ge=16,
+        description="Most tokens one LLM reply may have (a small model that never stops is cut here, and its reply then fails the checks)",
+    )
+    llm_json_mode: Literal["schema", "object", "off"] = Field(
+        default="schema",
+        description="How JSON replies are requested: schema (response_format json_schema: the server constrains decoding), object (json_object), off (the prompt alone; for endpoints that reject response_format)",
+    )
+    llm_cache_dir: Path | None = Field(
+        default=None,
+        description="Where `missionrag llm` keeps the built llama-server and the bundled model; unset = $XDG_CACHE_HOME/missionrag or ~/.cache/missionrag",
+    )
+    llm_server_bin: Path | None = Field(
+        default=None,
+        description="A llama-server binary for `missionrag llm serve` to use instead of building one",
+    )
 
     # -- service (api.py)
     api_token: str | None = Field(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from missionrag.llm import LLM
 
 LLM_WEIGHT = 0.6  # the judge reads meaning the lexicons cannot; the rules keep it anchored
+VERDICT_TOKENS = 400  # the JSON of prompts/check_judge.md with short reasons is ~150 tokens
 
 
 class JudgeScore(BaseModel):
@@ -46,7 +47,12 @@ def ask_judge(llm: LLM, statement: str, criteria: dict[str, CriterionResult]) ->
         for name, c in criteria.items()
     }
     user = f"{fence(statement)}\n\nDeterministic checker (JSON):\n{json.dumps(found, ensure_ascii=False)}"
-    raw = llm.complete_json(load_prompt("check_judge"), user)
+    raw = llm.complete_json(
+        load_prompt("check_judge"),
+        user,
+        JudgeVerdict.model_json_schema(),
+        max_tokens=VERDICT_TOKENS,
+    )
     try:
         return JudgeVerdict.model_validate(raw)
     except ValidationError as exc:

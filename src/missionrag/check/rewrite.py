@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 WHO = "[who: public, private, research, civil society]"
 _NUM = re.compile(r"\d+(?:[.,]\d+)?")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+# Share of the draft's longer words a rewrite must keep (prompts/rewrite.md: "keep the
+# drafter's topic, place and own words"). SmolLM2-135M often answered with the prompt's own
+# placeholder, "The rewritten mission statement", which keeps none
+# (evals/reports/check_llm.md); a real rewrite of a draft keeps its topic words.
+KEEP_WORDS_MIN = 0.3
 
 
 def template_rewrite(a: Analysis, criteria: dict[str, CriterionResult]) -> str | None:
@@ -106,7 +112,10 @@ def llm_rewrite(llm: LLM, statement: str, advice: dict[str, str]) -> str:
     from missionrag.llm import fence, load_prompt
 
     user = f"{fence(statement)}\n\nWhat the checker found (JSON):\n{json.dumps(advice, ensure_ascii=False)}"
-    raw = llm.complete_json(load_prompt("rewrite"), user)
+    # One sentence of JSON; the length check below rejects anything near this budget anyway.
+    raw = llm.complete_json(
+        load_prompt("rewrite"), user, _RewriteReply.model_json_schema(), max_tokens=200
+    )
     try:
         reply = _RewriteReply.model_validate(raw)
     except ValidationError as exc:
@@ -114,6 +123,13 @@ def llm_rewrite(llm: LLM, statement: str, advice: dict[str, str]) -> str:
     text = reply.rewrite.strip()
     if not text or len(text) > 2 * len(statement) + 300:
         raise LLMError("rewrite reply was empty or far too long")
+    draft = {w.lower() for w in _WORD.findall(statement)}
+    kept = draft & {w.lower() for w in _WORD.findall(text)}
+    if draft and len(kept) < KEEP_WORDS_MIN * len(draft):
+        raise LLMError(
+            f"rewrite kept {len(kept)} of the draft's {len(draft)} words; it is not a rewrite "
+            "of this draft"
+        )
     outside = re.sub(r"\[[^\]]*\]", " ", text)
     have = set(_NUM.findall(statement))
     invented = [n for n in _NUM.findall(outside) if n not in have]

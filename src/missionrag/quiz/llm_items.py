@@ -25,6 +25,26 @@ log = logging.getLogger(__name__)
 BATCH = 8
 REWRITABLE = ("mcq", "cloze")
 NUMERIC = ("percent", "year", "number")
+# The reply shape of prompts/quiz.md, for endpoints that constrain decoding to a schema.
+REPLY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "question": {"type": "string"},
+                    "distractors": {"type": "array", "items": {"type": "string"}},
+                    "explanation": {"type": "string"},
+                },
+                "required": ["id", "question", "distractors", "explanation"],
+            },
+        }
+    },
+    "required": ["items"],
+}
 
 
 def _draft(item: QuizItem, fact: Fact | None) -> dict[str, Any]:
@@ -75,7 +95,7 @@ def improve(
             [_draft(i, facts.get(i.id)) for i in batch], ensure_ascii=False, indent=1
         )
         try:
-            answer = llm.complete_json(system, fence(payload))
+            answer = llm.complete_json(system, fence(payload), REPLY_SCHEMA)
         except LLMError as exc:
             log.warning("quiz: LLM unavailable, keeping offline items (%s)", exc)
             return items

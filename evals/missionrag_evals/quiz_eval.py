@@ -19,6 +19,7 @@ from missionrag.models import QuizItem
 from missionrag.quiz import TYPES, build_quiz
 from missionrag.quiz.gates import LETTERS, item_problems, position_counts, quiz_problems
 from missionrag.quiz.text import contains
+from missionrag_evals import EVALS, REPORTS
 
 if TYPE_CHECKING:
     from missionrag.index import Retriever
@@ -58,8 +59,8 @@ def validity(items: list[QuizItem], texts: dict[str, str]) -> tuple[float, dict[
 
 def run_quiz_eval(
     retriever: Retriever,
-    facts: Path = Path("evals/quiz_facts.jsonl"),
-    report: Path = Path("evals/reports/quiz.md"),
+    facts: Path = EVALS / "quiz_facts.jsonl",
+    report: Path = REPORTS / "quiz.md",
     seed: int = 7,
 ) -> tuple[str, dict]:
     """Build the quizzes, measure them, write ``report``; returns (markdown, metrics)."""

@@ -1,7 +1,6 @@
 """``missionrag eval check``: the checker against hand-labelled statements (docs/rubric.md).
 
-The runner lives with the labels, outside the product (evals/missionrag_evals/check_report.py):
-on evals/check/labels_dev.jsonl, the training data, every number it reports is
+The report is built by check_report.py: on evals/check/labels_dev.jsonl, the training data, every number it reports is
 cross-validated; on any other labels file (``--labels``) the shipped model judges each
 statement once. It needs a source checkout (``evals/`` beside ``src/``) and scikit-learn.
 """
@@ -10,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from missionrag.config import REPO_ROOT
 from missionrag.errors import InputError
+from missionrag_evals import EVALS, REPO
 
 if TYPE_CHECKING:
     from missionrag.config import Settings
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
 EVAL_TODAY = dt.date(2026, 11, 23)  # undated cases of the older set are judged as of this day
 ORDER = ("time_bound", "measurable", "bold", "cross_sectoral")
 CRITERIA = ("bold", "measurable", "time_bound", "cross_sectoral")
-DEV_LABELS = Path("evals/check/labels_dev.jsonl")
+DEV_LABELS = EVALS / "check" / "labels_dev.jsonl"
 
 
 def _load(cases: Path) -> list[dict[str, Any]]:
@@ -47,32 +45,19 @@ def _load(cases: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _runner() -> Any:
-    evals = REPO_ROOT / "evals"
-    if not (evals / "missionrag_evals" / "check_report.py").is_file():
-        raise InputError(
-            "the check eval runs from a source checkout (evals/ beside src/); clone the "
-            "repository and run `missionrag eval check` there"
-        )
-    if str(evals) not in sys.path:
-        sys.path.insert(0, str(evals))
-    try:
-        from missionrag_evals import check_report
-    except ImportError as exc:
-        raise InputError(
-            f"the check eval needs {exc.name}: install the dev extras (`pip install -e '.[dev]'`)"
-        ) from exc
-    return check_report
-
-
 def run_check_eval(
     cases: Path = DEV_LABELS,
     report: Path | None = None,
     settings: Settings | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Run the check eval on ``cases``; write the report; return (summary, metrics)."""
-    path = cases if cases.is_absolute() else REPO_ROOT / cases
+    path = cases if cases.is_absolute() else REPO / cases
     _load(path)  # a malformed file fails here, with its line number, before any model work
-    runner = _runner()
-    summary, result = runner.run_report(path, report, settings)
+    try:
+        from missionrag_evals import check_report
+    except ImportError as exc:
+        raise InputError(
+            f"the check eval needs {exc.name}: install the dev extras (`pip install -e '.[dev]'`)"
+        ) from exc
+    summary, result = check_report.run_report(path, report, settings)
     return str(summary), dict(result)
