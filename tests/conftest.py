@@ -155,3 +155,34 @@ def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with LocalServer(Settings(), log=log) as server:
         yield server.url
+
+
+# The fast lane (`pytest -m "not slow"`, CONTRIBUTING.md): a test is slow when it loads the
+# real model or a store, starts a server or a browser, or runs the CLI in a subprocess. It is
+# marked here from the fixtures it uses, so a new test lands in the right lane by itself.
+SLOW_FIXTURES = frozenset(
+    {
+        "corpus_kb", "cli", "chroma_server", "real_llm", "corpus_copy", "settings", "kb",
+        "server", "retriever", "corpus_items", "quiz20", "quiz30", "injected_kb", "data_dir",
+    }
+)  # fmt: skip
+
+
+# Modules whose tests build stores, servers or subprocesses in the test body (measured with
+# `pytest -m "not slow" --durations=0`: each cost the fast lane 2-30 s).
+SLOW_MODULES = frozenset(
+    {
+        "test_api", "test_api_documents", "test_api_security", "test_check_eval",
+        "test_check_fastpath", "test_check_literature", "test_dense_repeatable",
+        "test_hostile_files", "test_ingest_hostile", "test_ingest_url", "test_pdf_ingest",
+        "test_pipeline", "test_reader_process", "test_search", "test_store",
+    }
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        module = item.path.stem if item.path else ""
+        if uses & SLOW_FIXTURES or module in SLOW_MODULES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
