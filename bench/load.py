@@ -1,4 +1,4 @@
-"""Load: concurrent /ask and /check requests against a real server on loopback (issue 6 §6).
+"""Load: concurrent /ask and /check requests against a real server on loopback.
 
     .venv/bin/python bench/load.py                  # 200 requests, all in flight at once
     .venv/bin/python bench/load.py --requests 50 --no-report

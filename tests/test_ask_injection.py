@@ -1,4 +1,4 @@
-"""Documents are data (issue 4, item 4): an ingested "ignore previous instructions" changes
+"""Documents are data: an ingested "ignore previous instructions" changes
 neither the answers to other questions nor what the LLM is told to do."""
 
 from __future__ import annotations

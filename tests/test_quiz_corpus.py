@@ -1,4 +1,4 @@
-"""Quiz builder on the real corpus (issue 5): validity, spread, determinism, distractor kinds.
+"""Quiz builder on the real corpus: validity, spread, determinism, distractor kinds.
 
 ``CorpusRetriever`` wraps the real loader and chunker output (no store, no model) so these
 tests stay fast; ``test_quiz_kb.py`` runs the same builder through a real KnowledgeBase.

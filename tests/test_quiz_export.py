@@ -1,4 +1,4 @@
-"""Every export parsed back by an independent reader and compared with the items (issue 5).
+"""Every export parsed back by an independent reader and compared with the items.
 
 The readers below follow each format's published rules (Moodle GIFT and Aiken, Anki's CSV
 file headers, IMS QTI 2.1, our Markdown layout), not our writer's code.

@@ -1,5 +1,5 @@
 """Retrieval quality: z-score fusion, query centring, BM25 headers, heading-only spans, and
-the issue #2 targets on the retrieval eval (real model, real store)."""
+the dev floors of the retrieval eval (real model, real store)."""
 
 from __future__ import annotations
 

@@ -299,7 +299,7 @@ class QuizItem(BaseModel):
     title: str | None = None
     url: str | None = None
     topic: str | None = None
-    # Added for issue 5 (quiz gates and exports); optional, so older JSON still loads.
+    # Optional, so quiz JSON written before the gates and exports existed still loads.
     kind: str | None = Field(
         default=None,
         description="What the answer is: percent, year, number, organisation, person, place, term",

@@ -1,4 +1,4 @@
-"""Who may write, how big a request may be, and which URLs the server may fetch (issue 6 §3).
+"""Who may write, how big a request may be, and which URLs the server may fetch (tests/test_api_security.py).
 
 * Writes (POST/DELETE /documents) need ``Authorization: Bearer $MISSIONRAG_API_TOKEN`` when a
   token is set (401 otherwise). Without a token they are allowed only while the server binds a

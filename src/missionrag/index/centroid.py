@@ -4,7 +4,7 @@ Sentence embeddings of one domain share a common direction (they are anisotropic
 cosine favours "hub" passages near the centre of the corpus, such as a page's generic
 introduction, for almost any question. Subtracting part of the mean vector from the query
 (``Settings.dense_centering``) scores what is specific to the question instead; on the
-retrieval eval that lifted dense MRR at every chunk size tried (issue #2). Ranking by
+retrieval eval that lifted dense MRR at every chunk size tried (the retrieval eval of evals/missionrag_evals). Ranking by
 ``(q - c*mean) . x`` needs no change to the stored vectors, only the mean.
 
 Like the keyword index, the centroid is derived data: rebuilt from the committed chunks when

@@ -64,7 +64,7 @@ class CachedEmbedder:
     """Wraps an embedder with an LRU and single-flight for repeated texts.
 
     Under a burst of API requests many threads ask for the same question or passage at once;
-    without single-flight each one would run the model on it (the load benchmark of issue #6
+    without single-flight each one would run the model on it (bench/load.py
     saw 40 threads encoding the same texts on 2 cores). The first asker computes, the others
     wait for its result.
     """

@@ -9,7 +9,7 @@ ranks (``rrf``) flattens. A passage missing from one list gets the lowest value 
 pool holds (its real score is at most that). The keyword pool counts the passages BM25 scores
 zero, so one rare-term match stands out as it should. With the same two lists, z-score
 fusion took hybrid MRR from 0.834 (convex) to 0.863 on the retrieval eval and from 0.760 to
-0.796 on the held-out questions (issue #2; ``evals/reports/retrieval.md`` re-runs the variants).
+0.796 on the held-out questions (``evals/reports/retrieval.md``).
 
 The dense list is ranked with a centred query, ``q - dense_centering * mean`` (see
 ``centroid.py``); ``dense_score`` stays the plain cosine so callers keep an absolute measure

@@ -1,7 +1,7 @@
 """ONNX Runtime backend: the same sentence-transformers model, without importing torch.
 
 ``import sentence_transformers`` costs ~7 s on our 2-core machines while ``onnxruntime`` and
-``tokenizers`` import in ~0.2 s, and the fp32 export gives the same vectors (issue #7). So the
+``tokenizers`` import in ~0.2 s, and the fp32 export gives the same vectors (bench/embedding.py). So the
 model is exported once from the local weights, cached under
 ``<data_dir>/models/onnx-<fingerprint>/``, and every later process only loads that file.
 

@@ -54,7 +54,7 @@ def chunk_metadata(c: Chunk, doc_hash: str) -> dict[str, Any]:
     Chroma's local segment writes every metadata key as its own indexed row, and every
     ``document`` into a trigram full-text index we never query (BM25 is our own). On 1,500
     chunks that was 0.85 s of writes against 0.36 s for this layout, with the model waiting
-    on the same two cores (issue 7). So the text rides in the record, not in ``documents``.
+    on the same two cores (bench/ingest_throughput.py). So the text rides in the record, not in ``documents``.
     """
     record = {
         "text": c.text,

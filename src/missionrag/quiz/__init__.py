@@ -1,4 +1,4 @@
-"""Quiz builder (issue 5): questions proved by the corpus, exported to the tools trainers use.
+"""Quiz builder: questions proved by the corpus, exported to the tools trainers use.
 
     build_quiz(retriever, n=10, topic=None, types=None, seed=None, llm=None) -> list[QuizItem]
 
@@ -164,7 +164,7 @@ def near_topic(
 
 
 def category(fact: Fact) -> str:
-    """The four kinds of testable sentence issue 5 names: numbers, definitions, lists, who."""
+    """The four kinds of testable sentence: numbers, definitions, lists, who."""
     if fact.body is not None or fact.key.role in ("enumeration", "listed"):
         return "list"
     if fact.key.kind in ("percent", "year", "number"):
