@@ -43,6 +43,7 @@ sec para incl min max"""
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _DOTTED = re.compile(r"^[a-z]\.(?:[a-z]\.)+$")  # "u.s.", "e.g.", "a.m." (a full stop added)
 _OPENERS = "(\"'\u201c\u2018["
+_DASHES = "-\u2013\u2014"
 
 
 def is_abbreviation(word: str, following: str = "A") -> bool:
@@ -84,8 +85,9 @@ def sentence_ends(
     last one (``end``) included.
 
     A full stop ends a sentence unless the next word starts lower case ("approx. five",
-    "p. 12 shows": punkt does not split there either) or the word before it is an
-    abbreviation or an initial. ``blank_lines=False`` for text whose layout puts
+    "p. 12 shows": punkt does not split there either) or is an attribution glued to a dash
+    ('...of hope.” -New Jersey attendee', corpus/innovateus-ddc-designing-missions-for-impact.txt),
+    or the word before it is an abbreviation or an initial. ``blank_lines=False`` for text whose layout puts
     white-space-only lines inside paragraphs (PDF text, ``check/units.py``).
     """
     stop = len(text) if end is None else end
@@ -96,7 +98,8 @@ def sentence_ends(
         if m.group()[0] == "\n":
             ends.append(m.end())
             continue
-        if text[m.end()].islower():
+        nxt = text[m.end() : m.end() + 2]
+        if nxt[0].islower() or (nxt[0] in _DASHES and nxt[1:].isalpha()):
             continue
         before = text[max(start, m.start() - 40) : m.start()].rsplit(None, 1)
         word = before[-1] if before else ""

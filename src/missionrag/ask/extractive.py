@@ -235,10 +235,6 @@ def oov_terms(question: str, stats: CorpusStats) -> tuple[float, float, list[str
     return proper, common, unknown
 
 
-def _sentences_in(c: Candidate) -> int:
-    return 1 if c.unit.kind == "list" else max(1, c.unit.text.count(". ") + 1)
-
-
 def select(
     pool: list[Candidate], retriever: Retriever | None = None, stats: CorpusStats | None = None
 ) -> list[Candidate]:
@@ -257,13 +253,13 @@ def select(
             first = replace(first, hit=first.hit.model_copy(update={"start": start}))
         chosen = [relevance.expand(first, _doc_text(retriever, first.hit.source))]
     best = first.score
-    used = _sentences_in(chosen[0])
+    used = relevance.sentences_in(chosen[0])
     while used < MAX_SENTENCES:
         nxt, nxt_val = None, -1e9
         for c in pool:
             if c in chosen or c.score < best - FOLLOW_MARGIN or _overlaps(c, chosen):
                 continue
-            if used + _sentences_in(c) > MAX_SENTENCES:
+            if used + relevance.sentences_in(c) > MAX_SENTENCES:
                 continue
             redundancy = max(float(np.dot(c.vec, s.vec)) for s in chosen)  # type: ignore[arg-type]
             bonus = NEW_SOURCE_BONUS if all(s.hit.source != c.hit.source for s in chosen) else 0.0
@@ -273,7 +269,7 @@ def select(
         if nxt is None or max(float(np.dot(nxt.vec, s.vec)) for s in chosen) > 0.9:  # type: ignore[arg-type]
             break
         chosen.append(nxt)
-        used += _sentences_in(nxt)
+        used += relevance.sentences_in(nxt)
     return chosen
 
 
