@@ -142,3 +142,12 @@ def test_terms_stem_and_drop_function_words() -> None:
         "tim",
     ]
     assert terms("describe the main example", frozenset({"describe", "main"})) == ["example"]
+
+
+def test_a_quote_keeps_its_dash_attribution_only_when_asked() -> None:
+    text = "“It gave a sense of hope.” -New Jersey attendee, Health. Next one."
+    assert [text[a:b] for a, b in sentence_spans(text, attributions=True)] == [
+        "“It gave a sense of hope.” -New Jersey attendee, Health.",
+        "Next one.",
+    ]
+    assert len(sentence_spans(text)) == 3  # the chunker's cut, kept for its stored ids

@@ -48,7 +48,8 @@ def split_sentences(text: str) -> list[Span]:
     for line in text.split("\n"):
         m = _LINE_MARKER.match(line)
         body = pos + (m.end() if m else 0)
-        out.extend(Span(s, e, text[s:e]) for s, e in sentence_spans(text, body, pos + len(line)))
+        spans = sentence_spans(text, body, pos + len(line), attributions=True)
+        out.extend(Span(s, e, text[s:e]) for s, e in spans)
         pos += len(line) + 1
     return out
 
