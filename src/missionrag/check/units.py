@@ -3,7 +3,7 @@
 PDF text arrives in layout lines (pypdf), often with a whitespace-only line between every two,
 and tables with one cell per line run; Markdown arrives in paragraphs and list items. A unit
 is a paragraph, a list item or a table cell joined across its lines, then cut into sentences
-where ``missionrag.text`` ends a sentence (never inside "0.2%", "e.g." or "U.K."). Every unit is a
+where ``missionrag.text`` ends one (never inside "0.2%", "e.g." or "U.K."). Every unit is a
 ``(start, end)`` span of the document text, so a candidate is always the document's own words.
 """
 
