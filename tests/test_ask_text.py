@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from missionrag.ask.llm_answer import parse_claims
 from missionrag.ask.question import answer_type, question_language
-from missionrag.ask.text import display, sentence_spans, split_units, strip_terms, terms
+from missionrag.ask.text import display, sentence_spans, split_units, terms
 from missionrag.config import Settings
 from missionrag.ingest import chunk_document, load_file
+from missionrag.text import strip_terms
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -10,7 +10,8 @@ from conftest import REPO
 from missionrag.config import Settings
 from missionrag.index.records import chunk_from_record, chunk_metadata
 from missionrag.ingest import chunk_document, discover, load_file
-from missionrag.ingest.chunking import _sentence_ends, span_tokens, split_span
+from missionrag.ingest.chunking import span_tokens, split_span
+from missionrag.text import sentence_ends
 
 CORPUS = REPO / "corpus"
 
@@ -62,7 +63,7 @@ def test_token_counts_match_the_model_tokenizer(settings: Settings) -> None:
     ],
 )
 def test_sentence_ends(text: str, pieces: list[str]) -> None:
-    ends = _sentence_ends(text)
+    ends = sentence_ends(text)
     got = [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
     assert got == pieces
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from missionrag.config import Settings
 from missionrag.ingest import chunk_with_tokens, load_file
 from missionrag.ingest import markdown as md
-from missionrag.ingest.chunking import _END
+from missionrag.text import END
 
 ANCHOR = '<a class="yt-timestamp" data-t="00:00:01">'
 KB200 = 200_000
@@ -113,7 +113,7 @@ def test_scanner_agrees_with_the_old_pattern(text: str) -> None:
         assert (old is None) == (new is None), line
         if old is not None and new is not None:
             assert (len(old.group(1)), old.group(2).strip()) == new[:2]
-    assert [m.span() for m in OLD_END.finditer(text)] == [m.span() for m in _END.finditer(text)]
+    assert [m.span() for m in OLD_END.finditer(text)] == [m.span() for m in END.finditer(text)]
 
 
 def test_front_matter_still_read() -> None:

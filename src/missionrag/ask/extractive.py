@@ -23,23 +23,16 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from missionrag.ask.question import answer_type, question_language, satisfies
-from missionrag.ask.text import (
-    Unit,
-    display,
-    display_list,
-    sentence_spans,
-    split_units,
-    strip_terms,
-    terms,
-)
+from missionrag.ask.text import Unit, display, display_list, split_units, terms
 from missionrag.errors import MissionRagError
 from missionrag.models import Citation, Hit
+from missionrag.text import strip_terms
 
 if TYPE_CHECKING:
     from missionrag.index import Retriever
@@ -56,8 +49,6 @@ MIN_CONFIDENCE = 0.50  # below this the answer abstains
 FOREIGN_MIN_CONFIDENCE = 0.70  # the English model reads other languages poorly: ask for more
 FOLLOW_MARGIN = 0.25  # a further sentence must score within this of the best one
 MAX_SENTENCES = 4
-EXPAND_SENTENCES = 2  # sentences of continuation quoted after the best one
-MAX_QUOTE_CHARS = 600
 MMR_LAMBDA = 0.75  # relevance vs. redundancy
 NEW_SOURCE_BONUS = 0.02
 MIN_WORDS = 4
@@ -244,62 +235,31 @@ def oov_terms(question: str, stats: CorpusStats) -> tuple[float, float, list[str
     return proper, common, unknown
 
 
-def _sentences_in(c: Candidate) -> int:
-    return 1 if c.unit.kind == "list" else max(1, c.unit.text.count(". ") + 1)
-
-
-def expand(top: Candidate, doc_text: str | None, chunk_start: int | None) -> Candidate:
-    """The best sentence plus up to ``EXPAND_SENTENCES`` that follow it on the same line.
-
-    Paraphrased questions tend to match the sentence that names a topic, while the answer is
-    its continuation ("...a desire to create inclusive urban spaces" -> "...experts
-    established 10 action items"). The continuation is read from the document text, since a
-    transcript chunk can end right after the sentence; the quote stays one verbatim span.
-    """
-    if top.unit.kind != "sentence" or doc_text is None or chunk_start is None:
-        return top
-    a, b = chunk_start + top.unit.start, chunk_start + top.unit.end
-    if doc_text[a:b] != top.unit.text:
-        return top  # the stored text moved on since the chunk was indexed; quote as is
-    line_end = doc_text.find("\n", b)
-    line_end = len(doc_text) if line_end < 0 else line_end
-    end = b
-    for s, e in sentence_spans(doc_text, b, line_end)[:EXPAND_SENTENCES]:
-        # "...include:" introduces a list the quote would cut off; stop before it.
-        if e - a > MAX_QUOTE_CHARS or doc_text[s:e].rstrip().endswith(":"):
-            break
-        end = e
-    if end == b:
-        return top
-    unit = Unit(
-        top.unit.start, top.unit.start + end - a, doc_text[a:end], "sentence", top.unit.context
-    )
-    return Candidate(top.hit, top.rank, unit, top.sim, top.kw, top.score, top.typed, top.vec)
-
-
 def select(
     pool: list[Candidate], retriever: Retriever | None = None, stats: CorpusStats | None = None
 ) -> list[Candidate]:
-    """The best sentence with its continuation, then MMR: relevant, not redundant, and
-    preferring a source not yet cited, up to ``MAX_SENTENCES`` sentences in all."""
+    """The best sentence with its continuation (``relevance.expand``, as with reranking), then
+    MMR: relevant, not redundant, and preferring a source not yet cited, up to
+    ``MAX_SENTENCES`` sentences in all."""
+    from missionrag.ask import relevance
+
     if not pool:
         return []
     first = max(pool, key=lambda c: c.score)
     chosen = [first]
-    if EXPAND_SENTENCES and retriever is not None and stats is not None:
-        try:
-            doc_text: str | None = retriever.document_text(first.hit.source)
-        except MissionRagError:
-            doc_text = None
-        chosen = [expand(first, doc_text, stats.starts.get(first.hit.chunk_id))]
+    if retriever is not None and stats is not None:
+        if first.hit.start is None:  # a hit built without its offset: the stats know it
+            start = stats.starts.get(first.hit.chunk_id)
+            first = replace(first, hit=first.hit.model_copy(update={"start": start}))
+        chosen = [relevance.expand(first, _doc_text(retriever, first.hit.source))]
     best = first.score
-    used = _sentences_in(chosen[0])
+    used = relevance.sentences_in(chosen[0])
     while used < MAX_SENTENCES:
         nxt, nxt_val = None, -1e9
         for c in pool:
             if c in chosen or c.score < best - FOLLOW_MARGIN or _overlaps(c, chosen):
                 continue
-            if used + _sentences_in(c) > MAX_SENTENCES:
+            if used + relevance.sentences_in(c) > MAX_SENTENCES:
                 continue
             redundancy = max(float(np.dot(c.vec, s.vec)) for s in chosen)  # type: ignore[arg-type]
             bonus = NEW_SOURCE_BONUS if all(s.hit.source != c.hit.source for s in chosen) else 0.0
@@ -309,7 +269,7 @@ def select(
         if nxt is None or max(float(np.dot(nxt.vec, s.vec)) for s in chosen) > 0.9:  # type: ignore[arg-type]
             break
         chosen.append(nxt)
-        used += _sentences_in(nxt)
+        used += relevance.sentences_in(nxt)
     return chosen
 
 

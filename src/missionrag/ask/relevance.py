@@ -114,7 +114,8 @@ def _overlap(a: Candidate, b: Candidate) -> float:
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
 
-def _sentences_in(c: Candidate) -> int:
+def sentences_in(c: Candidate) -> int:
+    """Sentences a candidate counts for in an answer (a list counts as one)."""
     return 1 if c.unit.kind == "list" else max(1, c.unit.text.count(". ") + 1)
 
 
@@ -124,11 +125,11 @@ def select(pool: list[Candidate], doc_text: str | None) -> list[Candidate]:
     if not ranked:
         return []
     chosen = [expand(trim_connective(ranked[0]), doc_text)]
-    used = _sentences_in(chosen[0])
+    used = sentences_in(chosen[0])
     for c in ranked[1:]:
         if used >= MAX_SENTENCES:
             break
-        if c.sim < MIN_FOLLOW_LOGIT or used + _sentences_in(c) > MAX_SENTENCES:
+        if c.sim < MIN_FOLLOW_LOGIT or used + sentences_in(c) > MAX_SENTENCES:
             continue
         same_doc = [s for s in chosen if s.hit.source == c.hit.source]
         if any(s.quote in c.quote or c.quote in s.quote for s in same_doc):
@@ -136,7 +137,7 @@ def select(pool: list[Candidate], doc_text: str | None) -> list[Candidate]:
         if any(_overlap(c, s) > REDUNDANT for s in chosen):
             continue
         chosen.append(trim_connective(c))
-        used += _sentences_in(c)
+        used += sentences_in(c)
     return chosen
 
 

@@ -11,63 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from missionrag.text import WORD
+from missionrag.text import sentence_spans as split_sentences
+from missionrag.text import terms as text_terms
+
 # Line prefixes that are markup, not content: headings, bullets, numbered items, quotes,
 # decorative glyphs. The span of a unit starts after them so quotes do not begin with "- ".
 _PREFIX = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|[-*+•·>][ \t]+|❋[ \t]*|\d{1,2}[.)][ \t]+)*")
 _HEADING = re.compile(r"[ \t]*#{1,6}\s")
 _BULLET = re.compile(r"[ \t]*(?:[-*+•·❋]|\d{1,2}[.)])[ \t]+")
 
-# A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace and an
-# upper-case letter, digit or opening quote/bracket/markup.
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z0-9“\"'(\[*])")
-# Headings glued to the paragraph by HTML-to-text ("striving forMissions should"): a
-# lower-case word of 3+ letters running straight into a capitalised word. Real camel case
-# ("YouTube", "iPhone", "JavaScript") does not start with three lower-case letters.
-_GLUED = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?=[A-Z][a-z]{2,})")
-_ABBREV = {
-    "e.g",
-    "i.e",
-    "etc",
-    "vs",
-    "cf",
-    "al",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "prof",
-    "no",
-    "fig",
-    "approx",
-    "inc",
-    "ltd",
-    "co",
-    "st",
-    "jr",
-    "sr",
-    "u.s",
-    "u.k",
-    "e.u",
-    "p",
-    "pp",
-    "vol",
-}
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_STOPWORDS_TEXT = """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my myself no nor not now of off on
-    once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves according say says said tell told describe
-    described give given mention mentioned example examples kind kinds main key many much
-    one ones thing things way ways does do did get got make makes made us may might must
-    shall within without
-"""
-STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Words of questions that frame the question rather than its topic ("According to the
+# report, describe the main kinds of ..."): never evidence that a sentence answers it.
+_QUESTION_WORDS = """according say says said tell told describe described give given mention
+mentioned example examples kind kinds main key many much one ones thing things way ways get got
+make makes made"""
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -83,38 +42,6 @@ class Unit:
 
 def _lines(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-
-
-def _is_abbrev(text: str, dot: int) -> bool:
-    """Whether the '.' at ``dot`` closes an abbreviation or an initial ("U.S.", "J. Smith")."""
-    m = re.search(r"([A-Za-z.]+)$", text[:dot])
-    if not m:
-        return False
-    word = m.group(1).lower().strip(".")
-    return word in _ABBREV or len(word) == 1
-
-
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside ``text[start:end]`` (one line, markup prefix already skipped)."""
-    cuts: list[int] = []
-    for m in _BOUNDARY.finditer(text, start, end):
-        if text[m.start()] == "." and _is_abbrev(text, m.start()):
-            continue
-        cuts.append(m.end())
-    for m in _GLUED.finditer(text, start, end):
-        cuts.append(m.end())
-    spans: list[tuple[int, int]] = []
-    pos = start
-    for cut in sorted(set(cuts)) + [end]:
-        s, e = pos, cut
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-        pos = cut
-    return spans
 
 
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -142,12 +69,12 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 def sentence_spans(text: str, start: int, end: int, *, merge: bool = True) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]`` (one line); ``merge`` joins short fragments."""
-    spans = _sentences(text, start, end)
+    spans = split_sentences(text, start, end, glued=True)
     return _merge_fragments(text, spans) if merge else spans
 
 
 def _words(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(WORD.findall(text))
 
 
 _MAX_LIST_CHARS = 400
@@ -204,7 +131,7 @@ def split_units(text: str, heading: str | None = None) -> list[Unit]:
             run.append((cs, ce))
             continue
         close_run()
-        spans = _merge_fragments(text, _sentences(text, cs, ce))
+        spans = _merge_fragments(text, split_sentences(text, cs, ce, glued=True))
         for s, e in spans:
             units.append(Unit(s, e, text[s:e], "sentence", last_heading))
         if spans and units[-1].text.endswith(":"):
@@ -213,29 +140,9 @@ def split_units(text: str, heading: str | None = None) -> list[Unit]:
     return units
 
 
-def stem(word: str) -> str:
-    """A light suffix stripper: enough to match "budgets"/"budgeting", "policies"/"policy"."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suf, rep in (
-        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("ies", "y"),
-        ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""),
-    ):  # fmt: skip
-        if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
-            return w[: len(w) - len(suf)] + rep
-    return w
-
-
 def terms(text: str) -> list[str]:
-    """Stemmed content words (stopwords dropped), in order, for keyword overlap."""
-    out = []
-    for tok in _WORD.findall(text):
-        low = tok.lower()
-        if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
-            continue
-        out.append(stem(low))
-    return out
+    """Stemmed content words (stopwords and question framing dropped), in order."""
+    return text_terms(text, QUESTION_WORDS)
 
 
 _MD_INLINE = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|\\(?=[*_#])")
@@ -284,15 +191,3 @@ def display_list(quote: str, marker: str = "") -> str:
         return display(quote) + marker
     head = intro if re.search(r"[.!?:]$", intro) else intro + ":"
     return "\n".join([head + marker, *(f"- {i}" for i in items)])
-
-
-def strip_terms(text: str, drop: frozenset[str]) -> str:
-    """``text`` without the words whose stem is in ``drop`` (for scoring only, never quoted)."""
-    if not drop:
-        return text
-    out = re.sub(
-        r"[^\W_]+(?:['’][^\W_]+)?",
-        lambda m: "" if stem(m.group(0)) in drop else m.group(0),
-        text,
-    )
-    return re.sub(r"\s{2,}", " ", out).strip()

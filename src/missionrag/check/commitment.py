@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from missionrag.check.analysis import WORD_RE, Analysis
 from missionrag.check.targets import Target
+from missionrag.text import all_stopwords
 
 # Share of the draft's object words the other target must contain: most of what the target
 # is about, while leaving room for an article or an adjective worded differently.
@@ -21,87 +22,8 @@ OBJECT_OVERLAP = 0.6
 MIN_OBJECT_WORDS = 2  # an object of one word ("emissions") says too little to call it the same
 MIN_PHRASE_WORDS = 3  # below this a comma-bounded phrase is a list item; use the whole clause
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "by",
-        "for",
-        "with",
-        "at",
-        "from",
-        "as",
-        "is",
-        "are",
-        "be",
-        "will",
-        "our",
-        "their",
-        "its",
-        "this",
-        "that",
-        "than",
-        "more",
-        "less",
-        "all",
-        "every",
-        "each",
-        "no",
-        "not",
-        "it",
-        "we",
-        "they",
-        "which",
-        "who",
-        "per",
-        "cent",
-        "percent",
-        "least",
-        "most",
-        "de",
-        "la",
-        "le",
-        "les",
-        "des",
-        "du",
-        "et",
-        "en",
-        "het",
-        "een",
-        "van",
-        "der",
-        "die",
-        "das",
-        "und",
-        "den",
-        "dem",
-        "og",
-        "af",
-        "til",
-        "i",
-        "med",
-        "för",
-        "och",
-        "att",
-        "para",
-        "por",
-        "com",
-        "em",
-        "uma",
-        "um",
-        "do",
-        "da",
-        "dos",
-        "das",
-    ]
-)
+# Words around a quantity that are not what it counts ("at least 50 per cent of ...").
+QUANTITY_WORDS = frozenset(["per", "cent", "percent", "least", "less", "most", "every"])
 _HALF = re.compile(
     r"halv\w*|by\s+half|in\s+half|halbier\w*|halver\w*|gehalveerd|halveren|metade|moitié|mitad|dimezz\w*",
     re.I,
@@ -123,9 +45,11 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
+    """Words that say nothing about a target's object, in every language a draft may use."""
     from missionrag.check.langid import _words
 
-    return _STOP | frozenset(w for ws in _words().values() for w in ws)
+    langid = frozenset(w for ws in _words().values() for w in ws)
+    return all_stopwords() | QUANTITY_WORDS | langid
 
 
 @dataclass(frozen=True)
@@ -169,7 +93,7 @@ def _quantity(t: Target) -> tuple[str | None, str | None]:
         num = next((_WORDS_TO_NUM[w] for w in words if w in _WORDS_TO_NUM), None)
     unit = "%" if "%" in text or "cent" in text or "procent" in text or "prozent" in text else None
     if unit is None:
-        rest = [w for w in words if w not in _WORDS_TO_NUM and w not in _STOP]
+        rest = [w for w in words if w not in _WORDS_TO_NUM and w not in _function_words()]
         unit = stem(rest[-1]) if rest else None
     return num, unit
 

@@ -103,6 +103,7 @@ def targets_digest() -> str:
         here / "targets.py",
         here / "commitment.py",
         here / "analysis.py",
+        here.parent / "text.py",  # stopwords (commitment.py)
     ):
         h.update(f.read_bytes())
     return h.hexdigest()

@@ -17,6 +17,7 @@ from missionrag.check.analysis import Analysis, analyse
 from missionrag.check.commitment import TargetTuple, all_targets, main_target, same_target
 from missionrag.check.lexicon import MISSION_WORDS
 from missionrag.models import ExistingMission, Hit, Relabelling, SourceRef
+from missionrag.text import sentence_spans
 
 if TYPE_CHECKING:
     from missionrag.index import Retriever
@@ -40,51 +41,10 @@ CRITERION_QUERIES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("cross", "sector", "collaborat", "stakeholder", "silo", "partner", "across"),
     ),
 }
-_SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’»)\]]*)?")
 _TRAILING_MARKUP = re.compile(
     r"(?:\s*<[^>]*>[^<]*</[^>]*>|\s*<[^>]*>|\s*\[\d{1,2}:\d\d(?::\d\d)?\])+\s*$"
 )
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "by",
-        "for",
-        "with",
-        "at",
-        "from",
-        "as",
-        "is",
-        "are",
-        "be",
-        "will",
-        "our",
-        "their",
-        "its",
-        "this",
-        "that",
-        "than",
-        "more",
-        "less",
-        "all",
-        "every",
-        "each",
-        "no",
-        "not",
-        "it",
-        "we",
-        "they",
-        "which",
-        "who",
-    ]
-)
+MIN_SENTENCE_CHARS = 20  # shorter pieces are headings or labels, nothing to cite
 
 
 @dataclass(frozen=True)
@@ -94,18 +54,19 @@ class Sentence:
 
 
 def _sentences(text: str) -> list[Sentence]:
+    """The sentences of a passage, line by line, without a trailing timestamp or tag."""
     out = []
-    for m in _SENT.finditer(text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        trail = _TRAILING_MARKUP.search(text, s, e)
-        if trail and trail.start() > s:
-            e = trail.start()
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= 20:
-            out.append(Sentence(s, e))
+    pos = 0
+    for line in text.split("\n"):
+        for s, e in sentence_spans(text, pos, pos + len(line)):
+            trail = _TRAILING_MARKUP.search(text, s, e)
+            if trail and trail.start() > s:
+                e = trail.start()
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e - s >= MIN_SENTENCE_CHARS:
+                out.append(Sentence(s, e))
+        pos += len(line) + 1
     return out
 
 

@@ -3,7 +3,7 @@
 PDF text arrives in layout lines (pypdf), often with a whitespace-only line between every two,
 and tables with one cell per line run; Markdown arrives in paragraphs and list items. A unit
 is a paragraph, a list item or a table cell joined across its lines, then cut into sentences
-at a full stop followed by a capital (never inside "0.2%", "e.g." or "U.K."). Every unit is a
+where ``missionrag.text`` ends one (never inside "0.2%", "e.g." or "U.K."). Every unit is a
 ``(start, end)`` span of the document text, so a candidate is always the document's own words.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from missionrag.text import sentence_ends
 
 # A line that starts a new unit: a bullet, a numbered or lettered item, a Markdown list item.
 _MARKER_LINE = re.compile(
@@ -20,17 +22,11 @@ _MARKER_LINE = re.compile(
 _MARKER_ONLY = re.compile(r"^\s*(?:[●•▪◦■□➢►✓\-–*]|o|[a-z]|[ivx]{1,5}\.|\d{1,3}|\d{1,2}[.)])\s*$")
 _PREFIX = re.compile(r"^\s*(?:[●•▪◦■□➢►✓\-–*]\s+|\d{1,2}[.)]\s+|#{1,6}\s+)")
 _HEADING_MD = re.compile(r"^\s*#{1,6}\s")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 # A dated label inside a run of cells ("... by 2030 2021 target: PUB to ...") starts a unit.
 _INLINE_LABEL = re.compile(
     r"\s(?=(?:\d{4}|[Ll]ong-term|[Ss]hort-term|[Mm]edium-term)\s+(?:targets?|aspiration):)"
 )
 _TRAILING_LETTER = re.compile(r"\s+[a-z]\.$")  # the next item's "b." glued to a cell's end
-_ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|al|Dr|Mr|Mrs|Ms|Prof|No|Nos|Fig|approx|Inc|Ltd|Co|St|Jr|Sr|"
-    r"U\.S|U\.K|E\.U|p|pp|vol|para|Art|Sec|ca|incl|min|max)\.)$",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -115,20 +111,11 @@ def blocks(text: str) -> list[tuple[int, int, str]]:
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
-    cuts = sorted(
-        [(m.start() + 1, m.end(), True) for m in _SENTENCE_END.finditer(text, start, end)]
-        + [(m.start(), m.end(), False) for m in _INLINE_LABEL.finditer(text, start, end)]
-    )
-    for cut_at, resume, check_abbrev in cuts:
-        if check_abbrev and _ABBREV.search(text[max(start, cut_at - 12) : cut_at]):
-            continue
-        if cut_at <= pos:
-            continue
-        out.append((pos, cut_at))
-        pos = resume
-    out.append((pos, end))
-    return out
+    """Sentences of one block (PDF layout lines may hold white-space-only lines inside it),
+    also cut before a dated label."""
+    ends = sentence_ends(text, start, end, blank_lines=False)
+    cuts = sorted({*ends, *(m.start() for m in _INLINE_LABEL.finditer(text, start, end))})
+    return list(zip([start, *cuts], cuts, strict=False))
 
 
 def split_units(text: str) -> list[Unit]:

@@ -25,26 +25,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from missionrag.models import Chunk, Document, Mark
+from missionrag.text import sentence_ends
 
 # A text's token ids (None without a tokenizer) and their start offsets (character
 # positions): the one tokeniser call per span.
 Tokens = Callable[[str], tuple[list[int] | None, list[int]]]
 
-# A word before a full stop that does not end a sentence ("e.g. the", "Dr. Smith", "No. 5").
-_ABBREVIATION_WORDS = """e.g i.e etc vs cf al approx ca fig figs no nos vol vols pp dr mr mrs ms
-prof st inc ltd co corp jr sr dept est govt jan feb mar apr jun jul aug sep sept oct nov dec art
-sec"""
-_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-# Candidate sentence ends: terminal punctuation (with closing quotes or brackets) before
-# white space, or a blank line. A single line break is not one: a list and the line that
-# introduces it ("That's why you need to:") stay one unit while they fit in a chunk.
-#
-# Linear on hostile text: a match may only start where a run of terminal punctuation starts
-# (the lookbehind) and takes the run whole (possessive), so a line of 80,000 dots is scanned
-# once instead of once from every dot (194 s before; tests/test_ingest_hostile.py).
-_END = re.compile(r"(?<![.!?\u2026])[.!?\u2026]++[\"'\u201d\u2019)\]]*+\s+|\n[ \t]*\n\s*")
 _LINE = re.compile(r"[^\n]+\n*")
-_DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]?$")  # U.S., e.g, a.m.
 _CLAUSE = re.compile(r"[^,;:\u3001\u3002]+[,;:\u3001\u3002]?\s*")
 _WORD = re.compile(r"\S+\s*")
 _FINER = {_LINE: _CLAUSE, _CLAUSE: _WORD}
@@ -68,31 +55,6 @@ def span_tokens(model_path: str) -> Tokens:
 
         return tokens
     return lambda text: (None, [m.start() for m in re.finditer(r"\S+", text)])
-
-
-def _sentence_ends(text: str) -> list[int]:
-    """Positions where sentences end (after their trailing spaces), the last one included."""
-    ends: list[int] = []
-    for m in _END.finditer(text):
-        if m.end() >= len(text):
-            break
-        if m.group()[0] == "\n":
-            ends.append(m.end())
-            continue
-        nxt = text[m.end()]
-        if nxt.islower():  # "approx. five", "p. 12 shows": punkt does not split here either
-            continue
-        before = text[max(0, m.start() - 40) : m.start()].rsplit(None, 1)
-        word = (before[-1] if before else "").lstrip("(\"'\u201c\u2018[").lower()
-        if m.group()[0] == "." and (
-            word in _ABBREVIATIONS
-            or _DOTTED.match(word + ".")
-            or (len(word) == 1 and word.isalpha())
-        ):
-            continue
-        ends.append(m.end())
-    ends.append(len(text))
-    return ends
 
 
 def _units(text: str, starts: list[int], size: int) -> list[tuple[int, int, int]]:
@@ -122,7 +84,7 @@ def _units(text: str, starts: list[int], size: int) -> list[tuple[int, int, int]
 
     units: list[tuple[int, int, int]] = []
     prev = 0
-    for end in _sentence_ends(text):
+    for end in sentence_ends(text):
         if end > prev:
             units.extend(split(prev, end, _LINE))
         prev = end

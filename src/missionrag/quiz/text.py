@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from missionrag.text import ENGLISH_STOPWORDS, sentence_spans
+
 BLANK = "_____"
 
 
@@ -21,14 +23,6 @@ def wordset(text: str) -> frozenset[str]:
 
 # Bullets and markdown list markers that open a line but are not part of the sentence.
 _LINE_MARKER = re.compile(r"^\s*(?:[-*•·❋+]\s*|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)+")
-# A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before a space and
-# something that can open a sentence.
-_SENT_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[*]*[A-Z0-9])")
-# Abbreviations whose full stop does not end a sentence.
-_ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|Prof|St|No|Fig|approx|Inc|Ltd|Co)|\b[A-Z](?:\.[A-Z])+)\.$"
-)
-
 # Words that make a sentence depend on the one before it (issue 5: no dangling "this"/"they").
 DANGLING = wordset(
     """this that these those they them their it its he she his her him both such we our us
@@ -52,30 +46,12 @@ def split_sentences(text: str) -> list[Span]:
     out: list[Span] = []
     pos = 0
     for line in text.split("\n"):
-        line_start = pos
-        pos += len(line) + 1
         m = _LINE_MARKER.match(line)
-        body_start = m.end() if m else 0
-        start = body_start
-        for end_m in _SENT_END.finditer(line, body_start):
-            cut = end_m.start() + 1
-            head = line[start:cut].rstrip("\"”’')]")
-            if _ABBREV.search(head):
-                continue
-            _emit(out, line, line_start, start, end_m.end())
-            start = end_m.end()
-        _emit(out, line, line_start, start, len(line))
+        body = pos + (m.end() if m else 0)
+        spans = sentence_spans(text, body, pos + len(line), attributions=True)
+        out.extend(Span(s, e, text[s:e]) for s, e in spans)
+        pos += len(line) + 1
     return out
-
-
-def _emit(out: list[Span], line: str, line_start: int, start: int, end: int) -> None:
-    seg = line[start:end]
-    stripped = seg.strip()
-    if not stripped:
-        return
-    lead = len(seg) - len(seg.lstrip())
-    s = line_start + start + lead
-    out.append(Span(s, s + len(stripped), stripped))
 
 
 def words(text: str) -> list[str]:
@@ -115,14 +91,12 @@ def jaccard(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb)
 
 
-_STOP = wordset(
-    """a an the of and or to in on for with by from as at is are was were be been being that
-    this these those it its which who whom what when where why how not no but if then than so
-    such into over under about after before between while can could should would will may
-    might must do does did has have had more most other some any each every all their there
-    they them we our you your he she his her i me my true false fill blank according
-    following statement complete completes which source"""
+# The words of the quiz's own item wording ("True or false? According to the source, ... fill
+# in the blank"), which say nothing about a fact; and "every", as the quiz has always read it.
+_QUIZ_WORDS = wordset(
+    """true false fill blank according following statement complete completes source every"""
 )
+_STOP = ENGLISH_STOPWORDS | _QUIZ_WORDS
 
 
 def content_words(text: str) -> list[str]:
