@@ -23,10 +23,42 @@ from missionrag.errors import InputError, MissionRagError
 T = TypeVar("T")
 
 
+COLLECTION_KEY = "missionrag.collection"
+
+
 def _settings() -> Settings:
+    """Settings from the environment, with ``--collection`` (if given) over it."""
+    from pydantic import ValidationError
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return Settings()
+    ctx = click.get_current_context(silent=True)
+    name = ctx.meta.get(COLLECTION_KEY) if ctx is not None else None
+    try:
+        return Settings(**({"collection": name} if name else {}))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err.get("loc") else "setting"
+        where = "--collection" if name and field == "collection" else f"MISSIONRAG_{field.upper()}"
+        raise InputError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+
+
+def _remember_collection(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[COLLECTION_KEY] = value
+
+
+def collection_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--collection NAME`` on a command: work in that collection (collections.py)."""
+    return click.option(
+        "--collection",
+        metavar="NAME",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_collection,
+        help="Collection to work in (default: MISSIONRAG_COLLECTION, else missionrag).",
+    )(f)
 
 
 def _kb() -> Any:
@@ -121,6 +153,7 @@ def main() -> None:
 
 
 @main.command()
+@collection_option
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--url", "urls", multiple=True, help="A web page to ingest (repeatable).")
 @click.option(
@@ -163,6 +196,7 @@ def ingest(paths: tuple[Path, ...], urls: tuple[str, ...], prune: bool, as_json:
 
 
 @main.command()
+@collection_option
 @click.option("--json", "as_json", is_flag=True)
 def status(as_json: bool) -> None:
     """What the knowledge base holds and how it is configured."""
@@ -170,7 +204,9 @@ def status(as_json: bool) -> None:
     if as_json:
         click.echo(st.model_dump_json())
         return
-    click.echo(f"{st.documents} documents, {st.chunks} chunks  ({st.store})")
+    click.echo(
+        f"collection {st.collection}: {st.documents} documents, {st.chunks} chunks  ({st.store})"
+    )
     click.echo(f"embeddings: {st.embed_backend} {st.model_path}")
     click.echo(f"keyword index: {st.keyword_index}")
     click.echo(f"LLM: {st.llm or 'none (offline: extractive answers, rule-based checks)'}")
@@ -194,6 +230,7 @@ def _render_hits(query: str, hits: Iterable[Any]) -> str:
 
 
 @main.command()
+@collection_option
 @click.argument("query", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--top-k", type=click.IntRange(1, 100), default=None)
@@ -218,6 +255,7 @@ def search(
 
 
 @main.command()
+@collection_option
 @click.argument("question", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--top-k", type=click.IntRange(1, 50), default=None)
@@ -244,6 +282,7 @@ def ask(question: str | None, file: Path | None, top_k: int | None, as_json: boo
 
 
 @main.command()
+@collection_option
 @click.argument("statement", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
@@ -276,6 +315,7 @@ def check(
 
 
 @main.command("check-doc")
+@collection_option
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 def check_doc(file: Path, as_json: bool) -> None:
@@ -310,6 +350,7 @@ def check_doc(file: Path, as_json: bool) -> None:
 
 
 @main.command()
+@collection_option
 @click.option("--n", "n", type=click.IntRange(1, 200), default=10, show_default=True)
 @click.option("--topic", default=None, help="Draw questions from passages near this topic.")
 @click.option("--types", default=None, help="Comma-separated: mcq,true_false,cloze (default: all).")
@@ -392,6 +433,7 @@ def eval_(what: str, split: str, kb_name: str) -> None:
 
 
 @main.command()
+@collection_option
 @click.option("--host", default=None, help="Bind address (default MISSIONRAG_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default MISSIONRAG_PORT, 8000).")
 @click.option(
@@ -410,6 +452,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     port = port or settings.port
     os.environ["MISSIONRAG_HOST"] = host
     os.environ["MISSIONRAG_PORT"] = str(port)
+    os.environ["MISSIONRAG_COLLECTION"] = settings.collection  # the workers' default too
     if workers > 1 and not settings.chroma_url:
         raise InputError(
             "several workers need a shared Chroma server: start `chroma run --path DIR --port N` "
@@ -430,6 +473,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 
 @main.command()
+@collection_option
 @click.option("--json", "as_json", is_flag=True)
 def config(as_json: bool) -> None:
     """Every MISSIONRAG_* setting, its current value and what it does."""
@@ -439,7 +483,7 @@ def config(as_json: bool) -> None:
     rows = []
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        if name == "api_token" or name == "llm_api_key":
+        if name in ("api_token", "llm_api_key", "collection_tokens"):
             value = "***" if value else None
         elif name in ("llm_url", "chroma_url"):
             value = redact_url(value)  # a password in the URL is a secret too
@@ -455,6 +499,52 @@ def config(as_json: bool) -> None:
     else:
         for r in rows:
             click.echo(f"{r['env']:<32} {r['value'] or '-':<30} {r['description']}")
+
+
+@main.group()
+def collections() -> None:
+    """List or delete collections (separate knowledge bases in one store).
+
+    \b
+    Every command takes --collection NAME (default MISSIONRAG_COLLECTION):
+      missionrag ingest --collection team-a reports/
+      missionrag ask --collection team-a "What did we decide on funding?"
+      missionrag collections list
+      missionrag collections delete team-a --yes
+    """
+
+
+@collections.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def collections_list(as_json: bool) -> None:
+    """Every collection in the store, with its documents and chunks."""
+    from missionrag.collections import list_collections
+
+    settings = _settings()
+    found = list_collections(settings)
+    if as_json:
+        for c in found:
+            click.echo(c.model_dump_json())
+        return
+    if not found:
+        click.echo("no collections yet; `missionrag ingest --collection NAME PATH` makes one")
+    for c in found:
+        mark = "*" if c.name == settings.collection else " "
+        click.echo(f"{mark} {c.name:<24} {c.documents:4d} documents {c.chunks:6d} chunks")
+
+
+@collections.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def collections_delete(name: str, yes: bool) -> None:
+    """Delete collection NAME: its documents, index, uploads and history; nothing else."""
+    from missionrag.collections import check_name, delete_collection
+
+    check_name(name)
+    if not yes and not click.confirm(f"delete the collection {name!r} and all its documents?"):
+        raise click.Abort()
+    info = delete_collection(_kb().for_collection(name))
+    click.echo(f"deleted collection {info.name} ({info.documents} documents, {info.chunks} chunks)")
 
 
 @main.command()

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,14 @@ class Settings(BaseSettings):
         default=None,
         description="http://host:port of a Chroma server (`chroma run`); unset = embedded store in data_dir",
     )
-    collection: str = Field(default="missionrag", description="Chroma collection name prefix")
+    collection: str = Field(
+        default="missionrag",
+        description="Collection to work in (its own Chroma collections, keyword index and uploads): lowercase letters, digits, - and _; `--collection` and the API's ?collection= override it",
+    )
+    collection_tokens: str = Field(
+        default="",
+        description="Per-collection write tokens, 'teamA:token1,teamB:token2'; a collection not listed takes MISSIONRAG_API_TOKEN",
+    )
 
     # -- embeddings (index/embed.py)
     model_path: str = Field(
@@ -221,6 +228,28 @@ class Settings(BaseSettings):
         description="Comma-separated origins (https://app.example.org) of other sites allowed to send writes",
     )
 
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        from missionrag.collections import name_problem
+
+        problem = name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("collection_tokens")
+    @classmethod
+    def _collection_tokens(cls, value: str) -> str:
+        from missionrag.collections import parse_tokens
+        from missionrag.errors import InputError
+
+        try:
+            parse_tokens(value)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_url)
@@ -229,7 +258,9 @@ class Settings(BaseSettings):
         return self.data_dir.expanduser().resolve()
 
     def allowed_roots(self) -> list[Path]:
-        roots = [self.corpus_dir, self.resolved_data_dir() / "uploads"]
+        from missionrag.collections import uploads_path
+
+        roots = [self.corpus_dir, uploads_path(self)]
         roots += [Path(p) for p in self.allowed_dirs.split(":") if p.strip()]
         return [r.expanduser().resolve() for r in roots]
 

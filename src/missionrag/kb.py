@@ -14,7 +14,6 @@ them and ``missionrag --help`` imports none of them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -109,6 +108,26 @@ class KnowledgeBase:
         self._kw_lock = threading.Lock()
         self._texts: dict[tuple[str, str], str] = {}
         self._chunks_cache: tuple[int, list[Chunk]] | None = None
+        self._exists = False  # the collection was seen in the store (collections.exists)
+
+    def for_collection(self, name: str) -> KnowledgeBase:
+        """The same configuration on another collection (model and reranker are shared:
+        ``get_embedder`` and ``get_reranker`` keep one per process)."""
+        from missionrag.collections import for_collection
+
+        return KnowledgeBase(for_collection(self.settings, name))
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold this knowledge base's write lock (ingest, delete, collection removal)."""
+        with self._write_lock:
+            yield
+
+    def forget_store(self) -> None:
+        """Drop the open store and derived indexes (after the collection was deleted)."""
+        with self._kw_lock:
+            self._store = self._keyword = self._centroid = None
+            self._chunks_cache, self._texts, self._exists = None, {}, False
 
     # ------------------------------------------------------------------ lazy parts
     @property
@@ -172,14 +191,11 @@ class KnowledgeBase:
         return self._llm  # type: ignore[return-value]
 
     def _keyword_dir(self) -> Path:
-        name = self.settings.collection
-        if self.settings.chroma_url:
-            # One cache per server and collection; each machine or worker keeps its own copy.
-            name += "-" + hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:8]
+        from missionrag.collections import keyword_base
         from missionrag.private import private_dir
 
-        folder = private_dir(self.settings.resolved_data_dir() / "keyword")
-        return folder / name
+        base = keyword_base(self.settings)
+        return private_dir(base.parent) / base.name
 
     @property
     def keyword(self) -> KeywordIndex:
@@ -242,10 +258,12 @@ class KnowledgeBase:
             self._keyword.build(ids, texts, gen, records)
 
     def has_store_dir(self) -> bool:
-        """A store may hold documents: a server is configured, or the embedded one exists."""
-        return bool(self.settings.chroma_url) or (
-            (self.settings.resolved_data_dir() / "chroma").exists()
-        )
+        """The collection may hold documents: it exists in the store (never created here)."""
+        if not self._exists:
+            from missionrag.collections import exists
+
+            self._exists = exists(self.settings)
+        return self._exists
 
     def has_store(self) -> bool:
         """A store exists and holds documents (without creating one as a side effect)."""
@@ -295,6 +313,9 @@ class KnowledgeBase:
                 FailedFile(source=display_path(source_name(f)), reason=r) for f, r in skipped
             ]
         with self._write_lock:
+            from missionrag.collections import ensure_home
+
+            ensure_home(self.settings)  # marks the collection as existing (collections.exists)
             store = self.store
             store.recover()
             known = store.by_source()
@@ -398,9 +419,10 @@ class KnowledgeBase:
         Uploads live in the data dir; naming them by their absolute path would show the
         server's folder layout to every API client.
         """
+        from missionrag.collections import uploads_path
         from missionrag.ingest import source_name
 
-        uploads = self.settings.resolved_data_dir() / "uploads"
+        uploads = uploads_path(self.settings).resolve()
         resolved = path.expanduser().resolve()
         if uploads in resolved.parents:
             return "uploads/" + resolved.relative_to(uploads).as_posix()
@@ -409,7 +431,7 @@ class KnowledgeBase:
     def ingest_upload(
         self, filename: str, path: Path, reader: ReaderProcess | None = None
     ) -> IngestReport:
-        """Ingest one uploaded file already written under ``<data_dir>/uploads``."""
+        """Ingest one uploaded file already written under the collection's ``uploads/``."""
         return self.ingest([path], check_allowed=True, reader=reader)
 
     def _check_allowed(self, path: Path) -> None:
@@ -434,9 +456,9 @@ class KnowledgeBase:
         query = self._check_query(query)
         self._open_store_and_model()
         if not self.has_store():
-            raise BackendUnavailableError(
-                "the knowledge base is empty; run `missionrag ingest corpus/` (or `make run`) first"
-            )
+            from missionrag.collections import missing_message
+
+            raise BackendUnavailableError(missing_message(self.settings))
         keyword = self.keyword  # also brings the centroid in step
         s = self.settings
         k = top_k or s.top_k
@@ -492,10 +514,7 @@ class KnowledgeBase:
         return self._texts[key]
 
     def documents(self) -> list[DocumentInfo]:
-        if (
-            not self.settings.chroma_url
-            and not (self.settings.resolved_data_dir() / "chroma").exists()
-        ):
+        if not self.has_store_dir():
             return []
         return sorted((r.info() for r in self.store.catalog().values()), key=lambda d: d.source)
 
@@ -514,6 +533,7 @@ class KnowledgeBase:
             kw = f"bm25, {k.size} chunks, in step with the store's last write ({_when(k.generation)})"
         llm = self.llm
         return Status(
+            collection=self.settings.collection,
             documents=len(docs),
             chunks=sum(d.chunks for d in docs),
             store=store,
@@ -535,10 +555,11 @@ class KnowledgeBase:
         """
         if self.settings.chroma_url:
             return None
+        from missionrag.collections import home
         from missionrag.index.keyword import KeywordIndex
         from missionrag.index.store import read_state_mirror
 
-        state = read_state_mirror(self.settings.resolved_data_dir())
+        state = read_state_mirror(home(self.settings))
         if state is None or state.get("dirty"):
             return None
         gen = int(state.get("generation", -1))
@@ -599,9 +620,9 @@ class KnowledgeBase:
         from missionrag.quiz import build_quiz
 
         if not self.has_store():
-            raise BackendUnavailableError(
-                "the knowledge base is empty; run `missionrag ingest corpus/` first"
-            )
+            from missionrag.collections import missing_message
+
+            raise BackendUnavailableError(missing_message(self.settings))
         return build_quiz(self, n=n, topic=topic, types=types, seed=seed, llm=self.llm)
 
 

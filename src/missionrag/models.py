@@ -102,7 +102,16 @@ class DocumentInfo(BaseModel):
     ingested_at: str | None = None
 
 
+class CollectionInfo(BaseModel):
+    name: str = Field(
+        description="The collection's name (MISSIONRAG_COLLECTION, --collection, ?collection=)"
+    )
+    documents: int
+    chunks: int
+
+
 class Status(BaseModel):
+    collection: str = Field(default="missionrag", description="The collection this status is of")
     documents: int
     chunks: int
     store: str = Field(description="'embedded:<path>' or 'server:<url>'")

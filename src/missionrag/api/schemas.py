@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from missionrag.models import DocumentInfo, IngestReport, QuizType
+from missionrag.models import CollectionInfo, DocumentInfo, IngestReport, QuizType
 
 # Ceilings above any sensible setting; MISSIONRAG_MAX_*_CHARS are enforced below them.
 QUERY_CEILING = 20_000
@@ -126,3 +126,12 @@ class IngestOut(BaseModel):
 
 class DeleteOut(BaseModel):
     deleted: DocumentInfo
+
+
+class CollectionsOut(BaseModel):
+    collections: list[CollectionInfo]
+    default: str = Field(description="The collection requests without ?collection= use")
+
+
+class CollectionDeleted(BaseModel):
+    deleted: CollectionInfo

@@ -22,6 +22,7 @@ from missionrag.api.deps import AskBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.errors import GENERIC_500
 from missionrag.api.files import linked_answer
 from missionrag.api.public import publicize, roots_of
+from missionrag.api.scope import link_query
 from missionrag.config import Settings
 from missionrag.errors import MissionRagError
 from missionrag.models import Answer
@@ -36,7 +37,9 @@ async def ask(
 ) -> Answer:
     answer = await compute.run(kb.ask, body.question, body.top_k)
     # PDF citations open the original file at their page (api/files.py).
-    return linked_answer(answer, str(request.base_url), settings)
+    return linked_answer(
+        answer, str(request.base_url), settings, link_query(request, settings.collection)
+    )
 
 
 def sse(event: str, data: Any, roots: list[PurePosixPath] | None = None) -> str:
@@ -52,12 +55,12 @@ def sse(event: str, data: Any, roots: list[PurePosixPath] | None = None) -> str:
 
 
 def _with_page_links(
-    events: Iterator[dict[str, Any]], base_url: str, settings: Settings
+    events: Iterator[dict[str, Any]], base_url: str, settings: Settings, query: str = ""
 ) -> Iterator[dict[str, Any]]:
     """The final ``answer`` event with PDF citations linked to their page, as in POST /ask."""
     for ev in events:
         if ev.get("event") == "answer" and isinstance(ev.get("data"), dict):
-            answer = linked_answer(Answer.model_validate(ev["data"]), base_url, settings)
+            answer = linked_answer(Answer.model_validate(ev["data"]), base_url, settings, query)
             ev = {**ev, "data": answer.model_dump(mode="json")}
         yield ev
 
@@ -96,7 +99,12 @@ async def ask_stream(
     head, events = await compute.run(start)
     return StreamingResponse(
         _frames(
-            _with_page_links(chain(head, events), str(request.base_url), settings),
+            _with_page_links(
+                chain(head, events),
+                str(request.base_url),
+                settings,
+                link_query(request, settings.collection),
+            ),
             roots_of(settings),
         ),
         media_type="text/event-stream",

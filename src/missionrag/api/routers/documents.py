@@ -21,7 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
-from missionrag.api.deps import KBDep, ReaderDep, SettingsDep, WriteAccess, WriteLockDep
+from missionrag.api.deps import (
+    KBDep,
+    ReaderDep,
+    SettingsDep,
+    WritableKBDep,
+    WriteAccess,
+    WriteLockDep,
+)
 from missionrag.api.files import MEDIA_TYPES, original_file
 from missionrag.api.schemas import (
     DeleteOut,
@@ -32,6 +39,7 @@ from missionrag.api.schemas import (
 )
 from missionrag.api.security import MB, guard_url
 from missionrag.api.uploads import Upload, receive_upload, uploads_dir
+from missionrag.collections import home, uploads_path
 from missionrag.errors import InputError, NotFoundError
 from missionrag.ingest.worker import ReaderProcess
 from missionrag.kb import KnowledgeBase
@@ -179,7 +187,7 @@ def _summary(report: IngestReport) -> str:
 async def add_document(
     request: Request,
     response: Response,
-    kb: KBDep,
+    kb: WritableKBDep,
     settings: SettingsDep,
     lock: WriteLockDep,
     reader: ReaderDep,
@@ -187,7 +195,7 @@ async def add_document(
     """Upload a file (multipart field ``file``) or ingest a web page (JSON ``{"url": ...}``)."""
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("multipart/form-data"):
-        folder = uploads_dir(settings.resolved_data_dir())
+        folder = uploads_dir(home(settings))  # the collection's own uploads/
         upload = await receive_upload(request, folder, int(settings.max_file_mb * MB))
         report = await run_in_threadpool(_ingest_upload, kb, lock, upload, reader)
     elif ctype.startswith("application/json"):
@@ -226,5 +234,5 @@ def delete_document(
     doc_id: DocId, kb: KBDep, settings: SettingsDep, lock: WriteLockDep
 ) -> DeleteOut:
     # Not uploads_dir(): a delete has no reason to create the folder.
-    info = _delete(kb, lock, doc_id, settings.resolved_data_dir() / "uploads")
+    info = _delete(kb, lock, doc_id, uploads_path(settings))
     return DeleteOut(deleted=info)
