@@ -259,23 +259,84 @@ def search(
 @click.argument("question", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--top-k", type=click.IntRange(1, 50), default=None)
+@click.option(
+    "--follow-up",
+    "follow_up",
+    is_flag=True,
+    help="Read the question after the previous `ask` in this collection (kept in the data dir): "
+    '"and in Denmark?" becomes a standalone question.',
+)
 @click.option("--json", "as_json", is_flag=True)
-def ask(question: str | None, file: Path | None, top_k: int | None, as_json: bool) -> None:
-    """A short answer with verbatim, checkable citations (or an honest "not in the corpus")."""
+def ask(
+    question: str | None, file: Path | None, top_k: int | None, follow_up: bool, as_json: bool
+) -> None:
+    """A short answer with verbatim, checkable citations (or an honest "not in the corpus").
+
+    Each ask is remembered (the last few, per collection) so the next one can be a follow-up:
+    `missionrag ask "Which countries use missions?"` then
+    `missionrag ask --follow-up "and which organisations?"`. With --file and --follow-up the
+    lines are one conversation.
+    """
     from missionrag.ask import render_answer
+    from missionrag.ask.followup import load_history, save_history, turn_of
 
     kb = _kb()
     items = _inputs(question, file, "question")
     color = _color()
-    sys.exit(
-        _batch(
-            items,
-            lambda q: kb.ask(q, top_k),
-            as_json,
-            "question",
-            lambda a: render_answer(a, color),
-        )
-    )
+    history = load_history(kb.settings) if follow_up else []
+
+    def run(q: str) -> Any:
+        if not follow_up:
+            history.clear()  # a plain ask starts a new conversation
+        answer = kb.ask(q, top_k, history=history or None)
+        history.append(turn_of(q, answer))
+        return answer
+
+    code = _batch(items, run, as_json, "question", lambda a: render_answer(a, color))
+    if history:
+        save_history(kb.settings, history)
+    sys.exit(code)
+
+
+@main.command()
+@collection_option
+@click.option("--top-k", type=click.IntRange(1, 50), default=None)
+@click.option(
+    "--continue", "go_on", is_flag=True, help="Go on from the last `ask` instead of starting anew."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON answer per line.")
+def chat(top_k: int | None, go_on: bool, as_json: bool) -> None:
+    """Questions one per line on standard input, as one conversation.
+
+    A follow-up ("who runs it?") is read with the questions before it; the answer says which
+    one (`read as: ...`). Example: printf 'What is the Mission Playbook?\\nwho made it?\\n' |
+    missionrag chat
+    """
+    from missionrag.ask import render_answer
+    from missionrag.ask.followup import load_history, save_history, turn_of
+
+    kb = _kb()
+    history = load_history(kb.settings) if go_on else []
+    color = _color()
+    code = 0
+    for line in sys.stdin:
+        q = line.strip()
+        if not q:
+            continue
+        try:
+            answer = kb.ask(q, top_k, history=history or None)
+        except InputError as exc:
+            code = max(code, exc.exit_code)
+            out = {"question": q, "error": str(exc)}
+            click.echo(json.dumps(out, ensure_ascii=False) if as_json else f"error: {exc}")
+            continue
+        history.append(turn_of(q, answer))
+        save_history(kb.settings, history)
+        if as_json:
+            click.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False))
+        else:
+            click.echo(f"> {q}\n{render_answer(answer, color)}\n")
+    sys.exit(code)
 
 
 # ---------------------------------------------------------------------------- check

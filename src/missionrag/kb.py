@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ from missionrag.models import (
 )
 
 if TYPE_CHECKING:
+    from missionrag.ask.followup import Resolution, Turn
     from missionrag.index.centroid import Centroid
     from missionrag.index.embed import Embedder
     from missionrag.index.keyword import KeywordIndex
@@ -571,12 +572,17 @@ class KnowledgeBase:
         return _FileKeywordView(kw, self.settings)
 
     # ------------------------------------------------------------------ the three products
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, top_k: int | None = None, history: Sequence[Turn] | None = None
+    ) -> Answer:
+        """Answer ``question``; with ``history`` (earlier turns), a follow-up is first read
+        into a standalone query (ask/followup.py) and the answer says so."""
         from missionrag.ask import answer_question
 
         self._open_store_and_model()
-        return answer_question(
-            question,
+        res = self.resolve_followup(question, history) if history else None
+        answer = answer_question(
+            res.query if res else question,
             self,
             self.embedder,
             self.settings,
@@ -584,18 +590,37 @@ class KnowledgeBase:
             top_k=top_k,
             reranker=self.reranker,
         )
+        return res.annotate(answer, question) if res else answer
 
-    def ask_stream(self, question: str, top_k: int | None = None) -> Iterator[dict[str, Any]]:
+    def ask_stream(
+        self, question: str, top_k: int | None = None, history: Sequence[Turn] | None = None
+    ) -> Iterator[dict[str, Any]]:
         from missionrag.ask import stream_answer
 
-        return stream_answer(
-            question,
+        res = self.resolve_followup(question, history) if history else None
+        events = stream_answer(
+            res.query if res else question,
             self,
             self.embedder,
             self.settings,
             llm=self.llm,
             top_k=top_k,
             reranker=self.reranker,
+        )
+        return res.annotate_events(events, question) if res else events
+
+    def resolve_followup(self, question: str, history: Sequence[Turn]) -> Resolution:
+        """The standalone reading of ``question`` after ``history`` (LLM, else measured)."""
+        from missionrag.ask import validate_question
+        from missionrag.ask.followup import SIGNAL_HITS, resolve
+
+        q = validate_question(question, self.settings)
+        return resolve(
+            q,
+            history,
+            lambda text: self.search(text, SIGNAL_HITS),
+            limit=self.settings.max_query_chars,
+            llm=self.llm,
         )
 
     def check(self, statement: str) -> CheckResult:

@@ -177,6 +177,23 @@ class Answer(BaseModel):
         default=None,
         description="Relevance of the best evidence (cross-encoder logit when reranking ran; above the calibrated threshold the answer is given)",
     )
+    standalone_query: str | None = Field(
+        default=None,
+        description="When earlier turns were sent: the query retrieval read (a follow-up resolved into a standalone question, or the question itself)",
+    )
+    context_from: str | None = Field(
+        default=None,
+        description="The earlier question a follow-up was read with; null when it stood alone",
+    )
+
+
+class ConversationTurn(BaseModel):
+    """One earlier exchange a client sends back with a follow-up (ask/followup.py)."""
+
+    question: str = Field(description="The question as it was asked")
+    query: str | None = Field(
+        default=None, description="The standalone query it was read as (Answer.standalone_query)"
+    )
 
 
 # --------------------------------------------------------------------------- check

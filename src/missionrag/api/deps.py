@@ -118,6 +118,8 @@ async def search_body(body: SearchRequest, settings: SettingsDep) -> SearchReque
 
 async def ask_body(body: AskRequest, settings: SettingsDep) -> AskRequest:
     _too_long("question", body.question, settings.max_query_chars)
+    for i, turn in enumerate(body.history or []):
+        _too_long(f"history.{i}.question", turn.question, settings.max_query_chars)
     return body
 
 
