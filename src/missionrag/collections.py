@@ -179,9 +179,20 @@ def delete_collection(kb: KnowledgeBase) -> CollectionInfo:
             if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
                 client.delete_collection(name)
         base = keyword_base(settings)
-        for tag in ("", ".headers", ".centroid.json", ".old", ".headers.old"):
-            target = base.with_name(base.name + tag)
-            if target.is_dir():
+        # <base>, <base>.headers, <base>.centroid.json, ... (names hold no ".", so the prefix
+        # "<base>." is this collection's alone)
+        parent = base.parent
+        targets = (
+            [
+                p
+                for p in parent.iterdir()
+                if p.name == base.name or p.name.startswith(base.name + ".")
+            ]
+            if parent.is_dir()
+            else []
+        )
+        for target in targets:
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target, ignore_errors=True)
             else:
                 target.unlink(missing_ok=True)

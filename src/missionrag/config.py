@@ -83,6 +83,10 @@ class Settings(BaseSettings):
         default=True,
         description="BM25 indexes each chunk headed by its title, file name and section, so a question naming a source matches its passages",
     )
+    keyword_language: str = Field(
+        default="auto",
+        description="Language BM25 stems in: auto = each document and question in its own (detected), or one code for all (en, da, de, sv, no, nl, pt, fr, es, it, fi)",
+    )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Largest file or upload accepted, in MB"
     )
@@ -186,6 +190,11 @@ class Settings(BaseSettings):
         description="Weight of the cross-encoder in the reranked score; the hybrid score gets the rest",
     )
 
+    rerank_foreign: Literal["skip", "on"] = Field(
+        default="skip",
+        description="A question detected as not English: skip = ranked by the hybrid score alone (the default cross-encoder is English; measured in evals/reports/language.md), on = reranked like any other",
+    )
+
     ask_min_confidence: float | None = Field(
         default=None,
         ge=0,
@@ -236,6 +245,16 @@ class Settings(BaseSettings):
         problem = name_problem(value)
         if problem:
             raise ValueError(problem)
+        return value
+
+    @field_validator("keyword_language")
+    @classmethod
+    def _keyword_language(cls, value: str) -> str:
+        from missionrag.language import STEMMERS
+
+        value = value.strip().lower()
+        if value != "auto" and value not in STEMMERS:
+            raise ValueError(f"use auto or one of {', '.join(STEMMERS)}")
         return value
 
     @field_validator("collection_tokens")

@@ -198,6 +198,13 @@ class KnowledgeBase:
         base = keyword_base(self.settings)
         return private_dir(base.parent) / base.name
 
+    def _keyword_tag(self) -> str:
+        """The BM25 text depends on keyword_headers and keyword_language: one index per choice,
+        so changing either never loads an index built the other way."""
+        tag = ".headers" if self.settings.keyword_headers else ""
+        lang = self.settings.keyword_language
+        return tag + ("" if lang == "auto" else f".{lang}")
+
     @property
     def keyword(self) -> KeywordIndex:
         """The BM25 index (and the centroid), brought in step with the store's generation."""
@@ -207,10 +214,7 @@ class KnowledgeBase:
         with self._kw_lock:
             if self._keyword is None or self._centroid is None:
                 base = self._keyword_dir()
-                # The BM25 text depends on keyword_headers: one index per choice, so turning it
-                # on or off never loads an index built the other way.
-                tag = ".headers" if self.settings.keyword_headers else ""
-                self._keyword = KeywordIndex(base.with_name(base.name + tag))
+                self._keyword = KeywordIndex(base.with_name(base.name + self._keyword_tag()))
                 self._centroid = Centroid(base.with_name(base.name + ".centroid.json"))
             gen = self.store.generation()
             kw_ok = self._keyword.generation == gen or self._keyword.load(gen)
@@ -233,6 +237,7 @@ class KnowledgeBase:
         headers = self.settings.keyword_headers
         ids: list[str] = []
         texts: list[str] = []
+        owners: list[tuple[str, str | None]] = []  # (doc_id, language) per chunk
         # Embedded mode keeps each chunk's record beside BM25, so `check` can cite passages
         # without opening Chroma (see keyword_view).
         records: list[str] | None = None if self.settings.chroma_url else []
@@ -242,6 +247,7 @@ class KnowledgeBase:
         def add(c: Chunk) -> None:
             ids.append(c.id)
             texts.append(index_text(c, headers))
+            owners.append((c.doc_id, c.language))
             if records is not None:
                 records.append(c.model_dump_json())
 
@@ -256,7 +262,10 @@ class KnowledgeBase:
             for c in self.store.iter_chunks():
                 add(c)
         if rebuild_keyword:
-            self._keyword.build(ids, texts, gen, records)
+            from missionrag.language import keyword_languages
+
+            langs = keyword_languages(owners, texts, self.settings.keyword_language)
+            self._keyword.build(ids, texts, gen, records, langs)
 
     def has_store_dir(self) -> bool:
         """The collection may hold documents: it exists in the store (never created here)."""
@@ -482,7 +491,19 @@ class KnowledgeBase:
             return hits
         from missionrag.index.rerank import rerank_hits
 
-        return rerank_hits(query, hits, reranker, weight=s.rerank_weight, top_k=k)
+        return rerank_hits(query, hits, reranker, weight=self._rerank_weight(query), top_k=k)
+
+    def _rerank_weight(self, query: str) -> float:
+        """The cross-encoder's weight for ``query``: none for a question not in English when
+        the English default model reranks (MISSIONRAG_RERANK_FOREIGN; evals/reports/language.md).
+        Its logits are still computed: ask abstains on them."""
+        s = self.settings
+        if s.rerank_foreign == "skip" and not s.rerank_model_path:
+            from missionrag.language import DEFAULT, question_language
+
+            if question_language(query) != DEFAULT:
+                return 0.0
+        return s.rerank_weight
 
     def search_many(self, queries: list[str], top_k: int | None = None) -> list[list[Hit]]:
         return [self.search(q, top_k) for q in queries]
@@ -565,8 +586,7 @@ class KnowledgeBase:
             return None
         gen = int(state.get("generation", -1))
         base = self._keyword_dir()
-        tag = ".headers" if self.settings.keyword_headers else ""
-        kw = KeywordIndex(base.with_name(base.name + tag))
+        kw = KeywordIndex(base.with_name(base.name + self._keyword_tag()))
         if not kw.load(gen) or not kw.has_records():
             return None
         return _FileKeywordView(kw, self.settings)

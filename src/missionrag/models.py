@@ -38,6 +38,9 @@ class Document(BaseModel):
     marks: list[Mark] = Field(default_factory=list)
     date: str | None = None
     content_hash: str = ""
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code, detected at ingest (language.py)"
+    )
 
     @field_validator("marks")
     @classmethod
@@ -72,6 +75,9 @@ class Chunk(BaseModel):
     page: int | None = None
     # Finer locators inside the chunk (e.g. transcript timestamps), offsets relative to the chunk.
     marks: list[Mark] = Field(default_factory=list)
+    # Its document's language (ISO 639-1): BM25 stems it in that language. None: stored
+    # before languages were detected (the keyword index detects it when it rebuilds).
+    language: str | None = None
 
 
 class FailedFile(BaseModel):
@@ -100,6 +106,7 @@ class DocumentInfo(BaseModel):
     content_hash: str
     chunks: int
     ingested_at: str | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code of its text")
 
 
 class CollectionInfo(BaseModel):

@@ -183,6 +183,7 @@ class ChunkStore:
                     content_hash=meta["content_hash"],
                     chunks=int(meta.get("chunks", 0)),
                     ingested_at=meta.get("ingested_at"),
+                    language=meta.get("language"),
                 )
             self._catalog, self._catalog_gen = cat, gen
         return self._catalog
