@@ -10,10 +10,13 @@ saved as a sentence-transformers folder. It knows six word pairs, so it proves t
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_settings
+from apiserver import ingested_data_dir
+from conftest import CORPUS, cli_env, make_settings
 
 from missionrag import language
 from missionrag.kb import KnowledgeBase
@@ -175,3 +178,32 @@ def test_a_multilingual_model_carries_a_question_across_languages(
     first, second = (h.dense_score or 0.0 for h in hits)
     assert first > 0.5 and first > second + 0.2, (first, second)
     assert kb.search("bygger byerne cykel stier ved skolerne", 2, mode="keyword") == []
+
+
+def test_english_questions_never_load_the_detector(tmp_path: Path) -> None:
+    """An English corpus and English questions: py3langid (0.75 s to load) stays unimported."""
+    data = ingested_data_dir(tmp_path)
+    code = (
+        "import sys\n"
+        "from missionrag.config import Settings\n"
+        "from missionrag.kb import KnowledgeBase\n"
+        "kb = KnowledgeBase(Settings())\n"
+        "kb.search('cross-sectoral collaboration on missions')\n"
+        "kb.ask('How should a mission be measured?')\n"
+        "kb.check('By 2030, cut child poverty in half through housing, health and jobs.')\n"
+        "print('py3langid' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=cli_env(data), capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "False"
+
+
+def test_rerank_weight_for_foreign_questions(corpus_kb: KnowledgeBase) -> None:
+    assert corpus_kb._rerank_weight(ASK_DA) == corpus_kb.settings.rerank_weight  # default: on
+    skip = KnowledgeBase(corpus_kb.settings.model_copy(update={"rerank_foreign": "skip"}))
+    assert skip._rerank_weight(ASK_DA) == 0.0
+    assert skip._rerank_weight("Why do missions fail?") == skip.settings.rerank_weight
+    hits = skip.search(ASK_DE, 3)
+    assert hits and all(h.rerank_score is not None for h in hits)  # logits kept for ask

@@ -10,7 +10,7 @@ import argparse
 
 from missionrag_evals import data
 
-WHAT = ("retrieval", "ask", "check", "quiz", "all")
+WHAT = ("retrieval", "ask", "check", "quiz", "followups", "language", "all")
 
 
 def run(what: str, split: str = "all", kb: str = "both") -> str:
@@ -27,6 +27,12 @@ def run(what: str, split: str = "all", kb: str = "both") -> str:
             from missionrag_evals import ask
 
             path = ask.write_report(ask.run(splits, kbs), splits)
+        elif name in ("followups", "language"):
+            # Their own splits: follow-ups choose on odd ids; language reads dev rows only.
+            import importlib
+
+            importlib.import_module(f"missionrag_evals.{name}").main()
+            path = f"evals/reports/{name}.md"
         else:
             path = _legacy(name)
         out.append(f"{name}: report in {path}")

@@ -1,6 +1,7 @@
 """Follow-up resolution on ``evals/followups.jsonl`` (50 conversations over corpus/).
 
-``python -m missionrag_evals.followups`` (from evals/) writes ``reports/followups.md``.
+``missionrag eval followups`` (from the repository root: the cached knowledge base names its
+files from there) writes ``evals/reports/followups.md``.
 
 Each conversation is played as a client would: every earlier question is resolved with the
 turns before it, then the last question. Scored on the document that answers it (doc@1,

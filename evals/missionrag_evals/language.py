@@ -1,13 +1,14 @@
 """Questions in Danish and German over English documents: does the English reranker help?
 
-``python -m missionrag_evals.language`` (from evals/) writes ``reports/language.md``.
+``missionrag eval language`` (from the repository root) writes ``evals/reports/language.md``.
 
 Dev questions only: the five Danish/German dev rows of corpus B's ``qa.jsonl`` and 24 dev
 questions translated into Danish and German (``corpus_b/foreign_dev.jsonl``; each names the
 English row it translates, whose gold passage it shares). The ``test`` rows are never read.
 Each question is retrieved on the big knowledge base (corpus/ + corpus B) three ways: hybrid
-scores alone (no reranker), hybrid + cross-encoder at the default weight, and the product as
-configured (which skips the cross-encoder's weight for a question detected as not English).
+scores alone (no reranker), hybrid + cross-encoder at the default weight (the default), and
+``MISSIONRAG_RERANK_FOREIGN=skip`` (the cross-encoder's weight dropped for a question
+detected as not English).
 The English originals of the translated questions are scored the same way for comparison.
 Also: language detection on every eval question and document.
 """
@@ -98,8 +99,11 @@ def main() -> None:
     foreign, english = foreign_cases()
     variants = (
         ("hybrid alone (MISSIONRAG_RERANK=off)", {"rerank": "off"}),
-        ("hybrid + cross-encoder, weight 0.9 for every question", {"rerank_foreign": "on"}),
-        ("as configured (cross-encoder weight 0 for non-English questions)", {}),
+        ("hybrid + cross-encoder for every question (default)", {}),
+        (
+            "cross-encoder weight 0 for non-English questions (MISSIONRAG_RERANK_FOREIGN=skip)",
+            {"rerank_foreign": "skip"},
+        ),
     )
     lines = [
         "# Language",

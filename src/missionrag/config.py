@@ -190,9 +190,9 @@ class Settings(BaseSettings):
         description="Weight of the cross-encoder in the reranked score; the hybrid score gets the rest",
     )
 
-    rerank_foreign: Literal["skip", "on"] = Field(
-        default="skip",
-        description="A question detected as not English: skip = ranked by the hybrid score alone (the default cross-encoder is English; measured in evals/reports/language.md), on = reranked like any other",
+    rerank_foreign: Literal["on", "skip"] = Field(
+        default="on",
+        description="A question detected as not English: on = reranked like any other (the English cross-encoder still helped on Danish and German dev questions, evals/reports/language.md), skip = ranked by the hybrid score alone",
     )
 
     ask_min_confidence: float | None = Field(

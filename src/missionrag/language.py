@@ -1,8 +1,8 @@
 """Which language a document or a question is written in.
 
 Keyword search stems each document and question in its own language (``index/keyword.py``),
-and a question not in English skips the English cross-encoder's say in the ranking
-(``kb.search``). Detection is py3langid (a maintained fork of langid.py; its model ships in
+and with MISSIONRAG_RERANK_FOREIGN=skip a question not in English is ranked without the English
+cross-encoder (``kb.search``). Detection is py3langid (a maintained fork of langid.py; its model ships in
 the wheel, BSD), restricted to the languages PyStemmer stems and bm25s has stopwords for.
 
 Measured (``evals/reports/language.md``): on 247 questions (the English eval questions and
