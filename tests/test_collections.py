@@ -191,6 +191,17 @@ def test_api_collections_tokens_and_isolation(server: ApiServer) -> None:
     bad = httpx.get(f"{url}/documents?collection=Bad%20Name", timeout=30)
     assert bad.status_code == 422
 
+    # A refused first upload does not leave an empty collection behind.
+    refused = httpx.post(
+        f"{url}/documents?collection=team-c",
+        files={"file": ("notes.exe", b"MZ")},
+        headers=auth(ADMIN),
+        timeout=60,
+    )
+    assert refused.status_code == 422
+    assert httpx.get(f"{url}/documents?collection=team-c", timeout=30).status_code == 404
+    assert not (server.data_dir / "collections" / "team-c").exists()
+
     # Deleting team-a needs team-a's token and leaves team-b and the default as they were.
     assert httpx.delete(f"{url}/collections/team-a", headers=PAGE, timeout=30).status_code == 401
     gone = httpx.delete(f"{url}/collections/team-a", headers=auth(TEAM), timeout=60)

@@ -107,6 +107,12 @@ def store_names(settings: Settings) -> list[str]:
     """Collections that have both Chroma collections in the store (opens the client)."""
     from missionrag.index.store import _client
 
+    if not settings.chroma_url:
+        from missionrag.kb import _own_data_dir
+
+        # One process owns an embedded store: the same lock as KnowledgeBase.store.
+        _own_data_dir(settings.resolved_data_dir())
+
     names = {c if isinstance(c, str) else c.name for c in _client(settings).list_collections()}
     found = {n[: -len("_docs")] for n in names if n.endswith("_docs")}
     return sorted(n for n in found if f"{n}_chunks" in names and not name_problem(n))
