@@ -11,7 +11,7 @@ from pathlib import Path
 
 from missionrag_evals import data
 
-WHAT = ("retrieval", "ask", "check", "quiz", "all")
+WHAT = ("retrieval", "ask", "check", "quiz", "followups", "language", "all")
 
 
 def run(what: str, split: str = "all", kb: str = "both", labels: Path | None = None) -> str:
@@ -28,6 +28,12 @@ def run(what: str, split: str = "all", kb: str = "both", labels: Path | None = N
             from missionrag_evals import ask
 
             path = ask.write_report(ask.run(splits, kbs), splits)
+        elif name in ("followups", "language"):
+            # Their own splits: follow-ups choose on odd ids; language reads dev rows only.
+            import importlib
+
+            importlib.import_module(f"missionrag_evals.{name}").main()
+            path = f"evals/reports/{name}.md"
         else:
             path = _seed_eval(name, labels)
         out.append(f"{name}: report in {path}")

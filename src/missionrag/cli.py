@@ -23,10 +23,42 @@ from missionrag.errors import InputError, MissionRagError
 T = TypeVar("T")
 
 
+COLLECTION_KEY = "missionrag.collection"
+
+
 def _settings() -> Settings:
+    """Settings from the environment, with ``--collection`` (if given) over it."""
+    from pydantic import ValidationError
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return Settings()
+    ctx = click.get_current_context(silent=True)
+    name = ctx.meta.get(COLLECTION_KEY) if ctx is not None else None
+    try:
+        return Settings(**({"collection": name} if name else {}))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err.get("loc") else "setting"
+        where = "--collection" if name and field == "collection" else f"MISSIONRAG_{field.upper()}"
+        raise InputError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+
+
+def _remember_collection(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[COLLECTION_KEY] = value
+
+
+def collection_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--collection NAME`` on a command: work in that collection (collections.py)."""
+    return click.option(
+        "--collection",
+        metavar="NAME",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_collection,
+        help="Collection to work in (default: MISSIONRAG_COLLECTION, else missionrag).",
+    )(f)
 
 
 def _kb() -> Any:
@@ -121,6 +153,7 @@ def main() -> None:
 
 
 @main.command()
+@collection_option
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--url", "urls", multiple=True, help="A web page to ingest (repeatable).")
 @click.option(
@@ -164,6 +197,7 @@ def ingest(paths: tuple[Path, ...], urls: tuple[str, ...], prune: bool, as_json:
 
 
 @main.command()
+@collection_option
 @click.option("--json", "as_json", is_flag=True)
 def status(as_json: bool) -> None:
     """What the knowledge base holds and how it is configured."""
@@ -171,7 +205,9 @@ def status(as_json: bool) -> None:
     if as_json:
         click.echo(st.model_dump_json())
         return
-    click.echo(f"{st.documents} documents, {st.chunks} chunks  ({st.store})")
+    click.echo(
+        f"collection {st.collection}: {st.documents} documents, {st.chunks} chunks  ({st.store})"
+    )
     click.echo(f"embeddings: {st.embed_backend} {st.model_path}")
     click.echo(f"keyword index: {st.keyword_index}")
     click.echo(f"LLM: {st.llm or 'none (offline: extractive answers, rule-based checks)'}")
@@ -195,6 +231,7 @@ def _render_hits(query: str, hits: Iterable[Any]) -> str:
 
 
 @main.command()
+@collection_option
 @click.argument("query", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--top-k", type=click.IntRange(1, 100), default=None)
@@ -219,32 +256,54 @@ def search(
 
 
 @main.command()
+@collection_option
 @click.argument("question", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--top-k", type=click.IntRange(1, 50), default=None)
+@click.option(
+    "--follow-up",
+    "follow_up",
+    is_flag=True,
+    help="Read the question after the previous `ask` in this collection (kept in the data dir): "
+    '"and in Denmark?" becomes a standalone question.',
+)
 @click.option("--json", "as_json", is_flag=True)
-def ask(question: str | None, file: Path | None, top_k: int | None, as_json: bool) -> None:
-    """A short answer with verbatim, checkable citations (or an honest "not in the corpus")."""
+def ask(
+    question: str | None, file: Path | None, top_k: int | None, follow_up: bool, as_json: bool
+) -> None:
+    """A short answer with verbatim, checkable citations (or an honest "not in the corpus").
+
+    Each ask is remembered (the last few, per collection) so the next one can be a follow-up:
+    `missionrag ask "Which countries use missions?"` then
+    `missionrag ask --follow-up "and which organisations?"`. With --file and --follow-up the
+    lines are one conversation.
+    """
     from missionrag.ask import render_answer
+    from missionrag.ask.followup import load_history, save_history, turn_of
 
     kb = _kb()
     items = _inputs(question, file, "question")
     color = _color()
-    sys.exit(
-        _batch(
-            items,
-            lambda q: kb.ask(q, top_k),
-            as_json,
-            "question",
-            lambda a: render_answer(a, color),
-        )
-    )
+    history = load_history(kb.settings) if follow_up else []
+
+    def run(q: str) -> Any:
+        if not follow_up:
+            history.clear()  # a plain ask starts a new conversation
+        answer = kb.ask(q, top_k, history=history or None)
+        history.append(turn_of(q, answer))
+        return answer
+
+    code = _batch(items, run, as_json, "question", lambda a: render_answer(a, color))
+    if history:
+        save_history(kb.settings, history)
+    sys.exit(code)
 
 
 # ---------------------------------------------------------------------------- check
 
 
 @main.command()
+@collection_option
 @click.argument("statement", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
@@ -277,6 +336,7 @@ def check(
 
 
 @main.command("check-doc")
+@collection_option
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 @click.option(
@@ -316,6 +376,7 @@ def check_doc(file: Path, as_json: bool, top: int | None) -> None:
 
 
 @main.command()
+@collection_option
 @click.option("--n", "n", type=click.IntRange(1, 200), default=10, show_default=True)
 @click.option("--topic", default=None, help="Draw questions from passages near this topic.")
 @click.option("--types", default=None, help="Comma-separated: mcq,true_false,cloze (default: all).")
@@ -362,7 +423,9 @@ def quiz(
 
 @main.command("eval")
 @click.argument(
-    "what", type=click.Choice(["retrieval", "ask", "check", "quiz", "all"]), default="all"
+    "what",
+    type=click.Choice(["retrieval", "ask", "check", "quiz", "followups", "language", "all"]),
+    default="all",
 )
 @click.option(
     "--split",
@@ -426,6 +489,7 @@ def evals_runner() -> Any:
 
 
 @main.command()
+@collection_option
 @click.option("--host", default=None, help="Bind address (default MISSIONRAG_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default MISSIONRAG_PORT, 8000).")
 @click.option(
@@ -444,6 +508,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     port = port or settings.port
     os.environ["MISSIONRAG_HOST"] = host
     os.environ["MISSIONRAG_PORT"] = str(port)
+    os.environ["MISSIONRAG_COLLECTION"] = settings.collection  # the workers' default too
     if workers > 1 and not settings.chroma_url:
         raise InputError(
             "several workers need a shared Chroma server: start `chroma run --path DIR --port N` "
@@ -464,6 +529,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 
 @main.command()
+@collection_option
 @click.option("--json", "as_json", is_flag=True)
 def config(as_json: bool) -> None:
     """Every MISSIONRAG_* setting, its current value and what it does."""
@@ -473,7 +539,7 @@ def config(as_json: bool) -> None:
     rows = []
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        if name == "api_token" or name == "llm_api_key":
+        if name in ("api_token", "llm_api_key", "collection_tokens"):
             value = "***" if value else None
         elif name in ("llm_url", "chroma_url"):
             value = redact_url(value)  # a password in the URL is a secret too
@@ -511,6 +577,8 @@ from missionrag.cli_llm import llm_group  # noqa: E402
 
 main.add_command(llm_group)
 
+# Conversations (chat) and collections live in their own module; importing it registers them.
+from missionrag import cli_more  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

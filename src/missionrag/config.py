@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,14 @@ class Settings(BaseSettings):
         default=None,
         description="http://host:port of a Chroma server (`chroma run`); unset = embedded store in data_dir",
     )
-    collection: str = Field(default="missionrag", description="Chroma collection name prefix")
+    collection: str = Field(
+        default="missionrag",
+        description="Collection to work in (its own Chroma collections, keyword index and uploads): lowercase letters, digits, - and _; `--collection` and the API's ?collection= override it",
+    )
+    collection_tokens: str = Field(
+        default="",
+        description="Per-collection write tokens, 'teamA:token1,teamB:token2'; a collection not listed takes MISSIONRAG_API_TOKEN",
+    )
 
     # -- embeddings (index/embed.py)
     model_path: str = Field(
@@ -75,6 +82,10 @@ class Settings(BaseSettings):
     keyword_headers: bool = Field(
         default=True,
         description="BM25 indexes each chunk headed by its title, file name and section, so a question naming a source matches its passages",
+    )
+    keyword_language: str = Field(
+        default="auto",
+        description="Language BM25 stems in: auto = each document and question in its own (detected), or one code for all (en, da, de, sv, no, nl, pt, fr, es, it, fi)",
     )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Largest file or upload accepted, in MB"
@@ -179,6 +190,11 @@ class Settings(BaseSettings):
         description="Weight of the cross-encoder in the reranked score; the hybrid score gets the rest",
     )
 
+    rerank_foreign: Literal["on", "skip"] = Field(
+        default="on",
+        description="A question detected as not English: on = reranked like any other (the English cross-encoder still helped on Danish and German dev questions, evals/reports/language.md), skip = ranked by the hybrid score alone",
+    )
+
     ask_min_confidence: float | None = Field(
         default=None,
         ge=0,
@@ -244,6 +260,38 @@ class Settings(BaseSettings):
         description="Comma-separated origins (https://app.example.org) of other sites allowed to send writes",
     )
 
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        from missionrag.collections import name_problem
+
+        problem = name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("keyword_language")
+    @classmethod
+    def _keyword_language(cls, value: str) -> str:
+        from missionrag.language import STEMMERS
+
+        value = value.strip().lower()
+        if value != "auto" and value not in STEMMERS:
+            raise ValueError(f"use auto or one of {', '.join(STEMMERS)}")
+        return value
+
+    @field_validator("collection_tokens")
+    @classmethod
+    def _collection_tokens(cls, value: str) -> str:
+        from missionrag.collections import parse_tokens
+        from missionrag.errors import InputError
+
+        try:
+            parse_tokens(value)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_url)
@@ -252,7 +300,9 @@ class Settings(BaseSettings):
         return self.data_dir.expanduser().resolve()
 
     def allowed_roots(self) -> list[Path]:
-        roots = [self.corpus_dir, self.resolved_data_dir() / "uploads"]
+        from missionrag.collections import uploads_path
+
+        roots = [self.corpus_dir, uploads_path(self)]
         roots += [Path(p) for p in self.allowed_dirs.split(":") if p.strip()]
         return [r.expanduser().resolve() for r in roots]
 

@@ -14,10 +14,9 @@ them and ``missionrag --help`` imports none of them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,7 @@ from missionrag.models import (
 )
 
 if TYPE_CHECKING:
+    from missionrag.ask.followup import Resolution, Turn
     from missionrag.index.centroid import Centroid
     from missionrag.index.embed import Embedder
     from missionrag.index.keyword import KeywordIndex
@@ -109,6 +109,26 @@ class KnowledgeBase:
         self._kw_lock = threading.Lock()
         self._texts: dict[tuple[str, str], str] = {}
         self._chunks_cache: tuple[int, list[Chunk]] | None = None
+        self._exists = False  # the collection was seen in the store (collections.exists)
+
+    def for_collection(self, name: str) -> KnowledgeBase:
+        """The same configuration on another collection (model and reranker are shared:
+        ``get_embedder`` and ``get_reranker`` keep one per process)."""
+        from missionrag.collections import for_collection
+
+        return KnowledgeBase(for_collection(self.settings, name))
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold this knowledge base's write lock (ingest, delete, collection removal)."""
+        with self._write_lock:
+            yield
+
+    def forget_store(self) -> None:
+        """Drop the open store and derived indexes (after the collection was deleted)."""
+        with self._kw_lock:
+            self._store = self._keyword = self._centroid = None
+            self._chunks_cache, self._texts, self._exists = None, {}, False
 
     # ------------------------------------------------------------------ lazy parts
     @property
@@ -172,14 +192,18 @@ class KnowledgeBase:
         return self._llm  # type: ignore[return-value]
 
     def _keyword_dir(self) -> Path:
-        name = self.settings.collection
-        if self.settings.chroma_url:
-            # One cache per server and collection; each machine or worker keeps its own copy.
-            name += "-" + hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:8]
+        from missionrag.collections import keyword_base
         from missionrag.private import private_dir
 
-        folder = private_dir(self.settings.resolved_data_dir() / "keyword")
-        return folder / name
+        base = keyword_base(self.settings)
+        return private_dir(base.parent) / base.name
+
+    def _keyword_tag(self) -> str:
+        """The BM25 text depends on keyword_headers and keyword_language: one index per choice,
+        so changing either never loads an index built the other way."""
+        tag = ".headers" if self.settings.keyword_headers else ""
+        lang = self.settings.keyword_language
+        return tag + ("" if lang == "auto" else f".{lang}")
 
     @property
     def keyword(self) -> KeywordIndex:
@@ -190,10 +214,7 @@ class KnowledgeBase:
         with self._kw_lock:
             if self._keyword is None or self._centroid is None:
                 base = self._keyword_dir()
-                # The BM25 text depends on keyword_headers: one index per choice, so turning it
-                # on or off never loads an index built the other way.
-                tag = ".headers" if self.settings.keyword_headers else ""
-                self._keyword = KeywordIndex(base.with_name(base.name + tag))
+                self._keyword = KeywordIndex(base.with_name(base.name + self._keyword_tag()))
                 self._centroid = Centroid(base.with_name(base.name + ".centroid.json"))
             gen = self.store.generation()
             kw_ok = self._keyword.generation == gen or self._keyword.load(gen)
@@ -216,6 +237,7 @@ class KnowledgeBase:
         headers = self.settings.keyword_headers
         ids: list[str] = []
         texts: list[str] = []
+        owners: list[tuple[str, str | None]] = []  # (doc_id, language) per chunk
         # Embedded mode keeps each chunk's record beside BM25, so `check` can cite passages
         # without opening Chroma (see keyword_view).
         records: list[str] | None = None if self.settings.chroma_url else []
@@ -225,6 +247,7 @@ class KnowledgeBase:
         def add(c: Chunk) -> None:
             ids.append(c.id)
             texts.append(index_text(c, headers))
+            owners.append((c.doc_id, c.language))
             if records is not None:
                 records.append(c.model_dump_json())
 
@@ -239,13 +262,18 @@ class KnowledgeBase:
             for c in self.store.iter_chunks():
                 add(c)
         if rebuild_keyword:
-            self._keyword.build(ids, texts, gen, records)
+            from missionrag.language import keyword_languages
+
+            langs = keyword_languages(owners, texts, self.settings.keyword_language)
+            self._keyword.build(ids, texts, gen, records, langs)
 
     def has_store_dir(self) -> bool:
-        """A store may hold documents: a server is configured, or the embedded one exists."""
-        return bool(self.settings.chroma_url) or (
-            (self.settings.resolved_data_dir() / "chroma").exists()
-        )
+        """The collection may hold documents: it exists in the store (never created here)."""
+        if not self._exists:
+            from missionrag.collections import exists
+
+            self._exists = exists(self.settings)
+        return self._exists
 
     def has_store(self) -> bool:
         """A store exists and holds documents (without creating one as a side effect)."""
@@ -295,6 +323,9 @@ class KnowledgeBase:
                 FailedFile(source=display_path(source_name(f)), reason=r) for f, r in skipped
             ]
         with self._write_lock:
+            from missionrag.collections import ensure_home
+
+            ensure_home(self.settings)  # marks the collection as existing (collections.exists)
             store = self.store
             store.recover()
             known = store.by_source()
@@ -398,9 +429,10 @@ class KnowledgeBase:
         Uploads live in the data dir; naming them by their absolute path would show the
         server's folder layout to every API client.
         """
+        from missionrag.collections import uploads_path
         from missionrag.ingest import source_name
 
-        uploads = self.settings.resolved_data_dir() / "uploads"
+        uploads = uploads_path(self.settings).resolve()
         resolved = path.expanduser().resolve()
         if uploads in resolved.parents:
             return "uploads/" + resolved.relative_to(uploads).as_posix()
@@ -409,7 +441,7 @@ class KnowledgeBase:
     def ingest_upload(
         self, filename: str, path: Path, reader: ReaderProcess | None = None
     ) -> IngestReport:
-        """Ingest one uploaded file already written under ``<data_dir>/uploads``."""
+        """Ingest one uploaded file already written under the collection's ``uploads/``."""
         return self.ingest([path], check_allowed=True, reader=reader)
 
     def _check_allowed(self, path: Path) -> None:
@@ -434,9 +466,9 @@ class KnowledgeBase:
         query = self._check_query(query)
         self._open_store_and_model()
         if not self.has_store():
-            raise BackendUnavailableError(
-                "the knowledge base is empty; run `missionrag ingest corpus/` (or `make run`) first"
-            )
+            from missionrag.collections import missing_message
+
+            raise BackendUnavailableError(missing_message(self.settings))
         keyword = self.keyword  # also brings the centroid in step
         s = self.settings
         k = top_k or s.top_k
@@ -459,7 +491,21 @@ class KnowledgeBase:
             return hits
         from missionrag.index.rerank import rerank_hits
 
-        return rerank_hits(query, hits, reranker, weight=s.rerank_weight, top_k=k)
+        return rerank_hits(query, hits, reranker, weight=self._rerank_weight(query), top_k=k)
+
+    def _rerank_weight(self, query: str) -> float:
+        """The cross-encoder's weight for ``query``; with MISSIONRAG_RERANK_FOREIGN=skip, none
+        for a question not in English (the default model is English). Measured on 29 Danish and
+        German dev questions over English documents (evals/reports/language.md), reranking still
+        helped (passage hit@1 0.21 -> 0.24, MRR 0.25 -> 0.30, document first 0.34 -> 0.41), so
+        the default is "on". Skipped, the logits are still computed: ask abstains on them."""
+        s = self.settings
+        if s.rerank_foreign == "skip" and not s.rerank_model_path:
+            from missionrag.language import DEFAULT, question_language
+
+            if question_language(query) != DEFAULT:
+                return 0.0
+        return s.rerank_weight
 
     def search_many(self, queries: list[str], top_k: int | None = None) -> list[list[Hit]]:
         return [self.search(q, top_k) for q in queries]
@@ -492,10 +538,7 @@ class KnowledgeBase:
         return self._texts[key]
 
     def documents(self) -> list[DocumentInfo]:
-        if (
-            not self.settings.chroma_url
-            and not (self.settings.resolved_data_dir() / "chroma").exists()
-        ):
+        if not self.has_store_dir():
             return []
         return sorted((r.info() for r in self.store.catalog().values()), key=lambda d: d.source)
 
@@ -514,6 +557,7 @@ class KnowledgeBase:
             kw = f"bm25, {k.size} chunks, in step with the store's last write ({_when(k.generation)})"
         llm = self.llm
         return Status(
+            collection=self.settings.collection,
             documents=len(docs),
             chunks=sum(d.chunks for d in docs),
             store=store,
@@ -535,27 +579,32 @@ class KnowledgeBase:
         """
         if self.settings.chroma_url:
             return None
+        from missionrag.collections import home
         from missionrag.index.keyword import KeywordIndex
         from missionrag.index.store import read_state_mirror
 
-        state = read_state_mirror(self.settings.resolved_data_dir())
+        state = read_state_mirror(home(self.settings))
         if state is None or state.get("dirty"):
             return None
         gen = int(state.get("generation", -1))
         base = self._keyword_dir()
-        tag = ".headers" if self.settings.keyword_headers else ""
-        kw = KeywordIndex(base.with_name(base.name + tag))
+        kw = KeywordIndex(base.with_name(base.name + self._keyword_tag()))
         if not kw.load(gen) or not kw.has_records():
             return None
         return _FileKeywordView(kw, self.settings)
 
     # ------------------------------------------------------------------ the three products
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, top_k: int | None = None, history: Sequence[Turn] | None = None
+    ) -> Answer:
+        """Answer ``question``; with ``history`` (earlier turns), a follow-up is first read
+        into a standalone query (ask/followup.py) and the answer says so."""
         from missionrag.ask import answer_question
 
         self._open_store_and_model()
-        return answer_question(
-            question,
+        res = self.resolve_followup(question, history) if history else None
+        answer = answer_question(
+            res.query if res else question,
             self,
             self.embedder,
             self.settings,
@@ -563,18 +612,37 @@ class KnowledgeBase:
             top_k=top_k,
             reranker=self.reranker,
         )
+        return res.annotate(answer, question) if res else answer
 
-    def ask_stream(self, question: str, top_k: int | None = None) -> Iterator[dict[str, Any]]:
+    def ask_stream(
+        self, question: str, top_k: int | None = None, history: Sequence[Turn] | None = None
+    ) -> Iterator[dict[str, Any]]:
         from missionrag.ask import stream_answer
 
-        return stream_answer(
-            question,
+        res = self.resolve_followup(question, history) if history else None
+        events = stream_answer(
+            res.query if res else question,
             self,
             self.embedder,
             self.settings,
             llm=self.llm,
             top_k=top_k,
             reranker=self.reranker,
+        )
+        return res.annotate_events(events, question) if res else events
+
+    def resolve_followup(self, question: str, history: Sequence[Turn]) -> Resolution:
+        """The standalone reading of ``question`` after ``history`` (LLM, else measured)."""
+        from missionrag.ask import validate_question
+        from missionrag.ask.followup import SIGNAL_HITS, resolve
+
+        q = validate_question(question, self.settings)
+        return resolve(
+            q,
+            history,
+            lambda text: self.search(text, SIGNAL_HITS),
+            limit=self.settings.max_query_chars,
+            llm=self.llm,
         )
 
     def check(self, statement: str) -> CheckResult:
@@ -644,9 +712,9 @@ class KnowledgeBase:
         from missionrag.quiz import build_quiz
 
         if not self.has_store():
-            raise BackendUnavailableError(
-                "the knowledge base is empty; run `missionrag ingest corpus/` first"
-            )
+            from missionrag.collections import missing_message
+
+            raise BackendUnavailableError(missing_message(self.settings))
         return build_quiz(self, n=n, topic=topic, types=types, seed=seed, llm=self.llm)
 
 

@@ -38,6 +38,9 @@ class Document(BaseModel):
     marks: list[Mark] = Field(default_factory=list)
     date: str | None = None
     content_hash: str = ""
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code, detected at ingest (language.py)"
+    )
 
     @field_validator("marks")
     @classmethod
@@ -72,6 +75,9 @@ class Chunk(BaseModel):
     page: int | None = None
     # Finer locators inside the chunk (e.g. transcript timestamps), offsets relative to the chunk.
     marks: list[Mark] = Field(default_factory=list)
+    # Its document's language (ISO 639-1): BM25 stems it in that language. None: stored
+    # before languages were detected (the keyword index detects it when it rebuilds).
+    language: str | None = None
 
 
 class FailedFile(BaseModel):
@@ -100,9 +106,19 @@ class DocumentInfo(BaseModel):
     content_hash: str
     chunks: int
     ingested_at: str | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code of its text")
+
+
+class CollectionInfo(BaseModel):
+    name: str = Field(
+        description="The collection's name (MISSIONRAG_COLLECTION, --collection, ?collection=)"
+    )
+    documents: int
+    chunks: int
 
 
 class Status(BaseModel):
+    collection: str = Field(default="missionrag", description="The collection this status is of")
     documents: int
     chunks: int
     store: str = Field(description="'embedded:<path>' or 'server:<url>'")
@@ -167,6 +183,23 @@ class Answer(BaseModel):
     confidence: float | None = Field(
         default=None,
         description="Relevance of the best evidence (cross-encoder logit when reranking ran; above the calibrated threshold the answer is given)",
+    )
+    standalone_query: str | None = Field(
+        default=None,
+        description="When earlier turns were sent: the query retrieval read (a follow-up resolved into a standalone question, or the question itself)",
+    )
+    context_from: str | None = Field(
+        default=None,
+        description="The earlier question a follow-up was read with; null when it stood alone",
+    )
+
+
+class ConversationTurn(BaseModel):
+    """One earlier exchange a client sends back with a follow-up (ask/followup.py)."""
+
+    question: str = Field(description="The question as it was asked")
+    query: str | None = Field(
+        default=None, description="The standalone query it was read as (Answer.standalone_query)"
     )
 
 

@@ -42,6 +42,10 @@ def redact_url(url: str | None) -> str | None:
 def secrets_of(settings: Settings) -> list[str]:
     """The configured secret values: keys, tokens and the passwords inside configured URLs."""
     found = [settings.llm_api_key, settings.api_token]
+    if settings.collection_tokens:
+        from missionrag.collections import parse_tokens
+
+        found += parse_tokens(settings.collection_tokens).values()
     for url in (settings.llm_url, settings.chroma_url):
         if url:
             try:

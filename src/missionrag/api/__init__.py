@@ -3,7 +3,8 @@
     BodyLimitMiddleware (413 before a big body is read)
       -> SecurityHeaders -> SiteGuard (known Host names, same-site Origin for writes)
         -> FastAPI (error handlers in errors.py)
-          -> routers/: health, search, ask, check, quiz, documents  -> KnowledgeBase
+          -> routers/: health, search, ask, check, quiz, documents, collections
+             -> the request's collection (scope.py: ?collection=) -> its KnowledgeBase
           -> web page: GET / and /static/* (src/missionrag/web/)
 
 One process owns the embedded store: the KnowledgeBase is created once, in the lifespan, and
@@ -32,7 +33,8 @@ from missionrag.api.deps import ComputeSlots
 from missionrag.api.errors import install_error_handlers
 from missionrag.api.openapi import install_openapi
 from missionrag.api.public import public_response_class
-from missionrag.api.routers import ask, check, documents, health, quiz, search
+from missionrag.api.routers import ask, check, collections, documents, health, quiz, search
+from missionrag.api.scope import CollectionSet
 from missionrag.api.security import (
     BodyLimitMiddleware,
     SecretMask,
@@ -188,6 +190,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             from missionrag.kb import KnowledgeBase
 
             app.state.kb = KnowledgeBase(settings)
+        app.state.collections.base = app.state.kb
         try:
             await run_in_threadpool(_warm_up, app.state.kb)
         except MissionRagError as exc:
@@ -221,13 +224,15 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.state.settings = settings
     app.state.kb = kb
     app.state.write_lock = threading.Lock()
+    # One knowledge base per collection in use (?collection= / X-Missionrag-Collection).
+    app.state.collections = CollectionSet(settings)
     # Uploads and URLs are read in a separate process (started on the first one).
     app.state.reader = ReaderProcess(settings)
     app.state.compute = ComputeSlots(compute_slots())
 
     install_error_handlers(app)
     install_openapi(app, settings)
-    for module in (health, search, ask, check, quiz, documents):
+    for module in (health, search, ask, check, quiz, documents, collections):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -16,22 +16,35 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from missionrag.api.schemas import AskRequest, CheckRequest, SearchRequest
+from missionrag.api.scope import CollectionSet, requested_collection
 from missionrag.api.security import require_write_access
 from missionrag.config import Settings
 from missionrag.ingest.worker import ReaderProcess
 from missionrag.kb import KnowledgeBase
 
+CollectionDep = Annotated[str, Depends(requested_collection)]
+
 
 # Dependencies are ``async def`` even when trivial: FastAPI runs a plain ``def`` dependency on
 # the threadpool, one thread hop per dependency per request.
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+async def get_settings(request: Request, name: CollectionDep) -> Settings:
+    """The settings of the request's collection (uploads folder, allowed roots, token)."""
+    collections: CollectionSet = request.app.state.collections
+    return collections.settings_for(name)
 
 
-async def get_kb(request: Request) -> KnowledgeBase:
-    kb: KnowledgeBase = request.app.state.kb
-    return kb
+async def get_kb(request: Request, name: CollectionDep) -> KnowledgeBase:
+    """The request's collection; 404 when it does not exist (reads never create one)."""
+    collections: CollectionSet = request.app.state.collections
+    if name == collections.settings.collection:
+        return collections.get(name)
+    return await run_in_threadpool(collections.get, name)  # may ask a Chroma server
+
+
+async def get_writable_kb(request: Request, name: CollectionDep) -> KnowledgeBase:
+    """The request's collection, created by this write if it is new."""
+    collections: CollectionSet = request.app.state.collections
+    return await run_in_threadpool(lambda: collections.get(name, create=True))
 
 
 async def get_reader(request: Request) -> ReaderProcess:
@@ -75,6 +88,7 @@ async def get_compute(request: Request) -> ComputeSlots:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ComputeDep = Annotated[ComputeSlots, Depends(get_compute)]
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
+WritableKBDep = Annotated[KnowledgeBase, Depends(get_writable_kb)]
 WriteLockDep = Annotated[threading.Lock, Depends(get_write_lock)]
 ReaderDep = Annotated[ReaderProcess, Depends(get_reader)]
 # Use as ``dependencies=[WriteAccess]`` on every route that changes the knowledge base.
@@ -104,6 +118,8 @@ async def search_body(body: SearchRequest, settings: SettingsDep) -> SearchReque
 
 async def ask_body(body: AskRequest, settings: SettingsDep) -> AskRequest:
     _too_long("question", body.question, settings.max_query_chars)
+    for i, turn in enumerate(body.history or []):
+        _too_long(f"history.{i}.question", turn.question, settings.max_query_chars)
     return body
 
 

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from missionrag.collections import uploads_path
 from missionrag.ingest import make_doc_id
 from missionrag.models import Answer
 
@@ -46,7 +47,7 @@ def original_file(settings: Settings, source: str) -> Path | None:
     if source.startswith(("http://", "https://")):
         return None
     if source.startswith("uploads/"):
-        path = settings.resolved_data_dir() / "uploads" / source.removeprefix("uploads/")
+        path = uploads_path(settings) / source.removeprefix("uploads/")
     else:
         path = Path(source)
     try:
@@ -59,18 +60,24 @@ def original_file(settings: Settings, source: str) -> Path | None:
     return resolved if any(r == resolved or r in resolved.parents for r in roots) else None
 
 
-def page_link(base_url: str, source: str, locator: str | None, settings: Settings) -> str | None:
-    """``<base>/documents/<id>/file#page=N`` for a servable PDF, else None."""
+def page_link(
+    base_url: str, source: str, locator: str | None, settings: Settings, query: str = ""
+) -> str | None:
+    """``<base>/documents/<id>/file#page=N`` for a servable PDF, else None.
+
+    ``query``: ``?collection=NAME`` when the document is not in the server's default collection
+    (the browser opens the link itself, without the page's collection header).
+    """
     if not source.lower().endswith(".pdf"):
         return None
     if original_file(settings, source) is None:
         return None
-    link = f"{base_url.rstrip('/')}/documents/{make_doc_id(source)}/file"
+    link = f"{base_url.rstrip('/')}/documents/{make_doc_id(source)}/file{query}"
     m = _PAGE.match(locator or "")
     return f"{link}#page={m.group(1)}" if m else link
 
 
-def add_page_links(refs: list[Any], base_url: str, settings: Settings) -> None:
+def add_page_links(refs: list[Any], base_url: str, settings: Settings, query: str = "") -> None:
     """Fill ``url`` of citations, hits or check sources that have none and come from a PDF."""
     links: dict[tuple[str, str | None], str | None] = {}
     for ref in refs:
@@ -78,12 +85,12 @@ def add_page_links(refs: list[Any], base_url: str, settings: Settings) -> None:
             continue
         key = (ref.source, ref.locator)
         if key not in links:
-            links[key] = page_link(base_url, ref.source, ref.locator, settings)
+            links[key] = page_link(base_url, ref.source, ref.locator, settings, query)
         ref.url = links[key]
 
 
-def linked_answer(answer: Answer, base_url: str, settings: Settings) -> Answer:
+def linked_answer(answer: Answer, base_url: str, settings: Settings, query: str = "") -> Answer:
     """A copy of ``answer`` whose PDF citations and closest passages link to their page."""
     out = answer.model_copy(deep=True)
-    add_page_links([*out.citations, *out.closest], base_url, settings)
+    add_page_links([*out.citations, *out.closest], base_url, settings, query)
     return out

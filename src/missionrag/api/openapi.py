@@ -58,7 +58,9 @@ _EVERYWHERE = {
 }
 _WITH_BODY = {"413": "Request body over MISSIONRAG_MAX_BODY_KB (uploads: MISSIONRAG_MAX_FILE_MB)"}
 _UNSAFE = {"403": "Cross-site request, or writes disabled / without the X-Requested-With header"}
-_WRITES = {"401": "The API token is required (MISSIONRAG_API_TOKEN)"}
+_WRITES = {
+    "401": "A token is required: the collection's (MISSIONRAG_COLLECTION_TOKENS), else MISSIONRAG_API_TOKEN"
+}
 _STORE = {"503": "The knowledge base is empty or the store is unavailable"}
 
 
@@ -79,10 +81,15 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> None:
         extra.update(_WITH_BODY)
     if method in ("post", "put", "patch", "delete"):
         extra.update(_UNSAFE)
-    if path.startswith("/documents") and method in ("post", "delete"):
+    if path.startswith(("/documents", "/collections")) and method in ("post", "delete"):
         extra.update(_WRITES)
+    missing = []
+    if any(p.get("name") == "collection" for p in op.get("parameters", [])) or "{name}" in path:
+        missing.append("no collection with this name")
     if "{doc_id}" in path:
-        extra["404"] = "No document with this id"
+        missing.append("no document with this id")
+    if missing:
+        extra["404"] = "; ".join(missing).capitalize()
     if path in ("/search", "/ask", "/ask/stream", "/quiz"):
         extra.update(_STORE)
     for status, description in extra.items():

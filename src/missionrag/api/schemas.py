@@ -14,13 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from missionrag.models import DocumentInfo, IngestReport, QuizType
+from missionrag.models import CollectionInfo, DocumentInfo, IngestReport, QuizType
 
 # Ceilings above any sensible setting; MISSIONRAG_MAX_*_CHARS are enforced below them.
 QUERY_CEILING = 20_000
 STATEMENT_CEILING = 100_000
 TOP_K_MAX = 50
 QUIZ_MAX = 50
+HISTORY_MAX = 20  # turns a client may send; the last three are read (ask/followup.py)
 
 QuizFormat = Literal["json", "gift", "aiken", "anki", "qti", "md"]
 QUIZ_FORMATS: tuple[str, ...] = ("json", "gift", "aiken", "anki", "qti", "md")
@@ -47,9 +48,29 @@ class SearchRequest(_Request):
     _check_query = field_validator("query")(_not_blank)
 
 
+class HistoryTurn(_Request):
+    """An earlier turn, as the client keeps it (the Answer's question and standalone_query)."""
+
+    question: str = Field(min_length=1, max_length=QUERY_CEILING)
+    query: str | None = Field(
+        default=None,
+        max_length=QUERY_CEILING,
+        description="The standalone query the turn was read as (Answer.standalone_query)",
+    )
+
+    _check_question = field_validator("question")(_not_blank)
+
+
 class AskRequest(_Request):
     question: str = Field(min_length=1, max_length=QUERY_CEILING)
     top_k: int | None = Field(default=None, ge=1, le=TOP_K_MAX, description="Passages to read")
+    history: list[HistoryTurn] | None = Field(
+        default=None,
+        max_length=HISTORY_MAX,
+        description="Earlier turns of the conversation, oldest first (held by the client; the "
+        "server keeps nothing). A follow-up is read with one of the last three into a "
+        "standalone query; the answer's standalone_query and context_from say how",
+    )
 
     _check_question = field_validator("question")(_not_blank)
 
@@ -126,3 +147,12 @@ class IngestOut(BaseModel):
 
 class DeleteOut(BaseModel):
     deleted: DocumentInfo
+
+
+class CollectionsOut(BaseModel):
+    collections: list[CollectionInfo]
+    default: str = Field(description="The collection requests without ?collection= use")
+
+
+class CollectionDeleted(BaseModel):
+    deleted: CollectionInfo

@@ -25,9 +25,11 @@ import socket
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from missionrag.api.scope import requested_collection
+from missionrag.collections import parse_tokens, write_token
 from missionrag.config import Settings
 from missionrag.errors import InputError
 from missionrag.ingest.web import check_public_url
@@ -65,9 +67,9 @@ def is_loopback_host(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
 
 
-def write_refusal(settings: Settings) -> str | None:
-    """Why writes are disabled for this configuration, or None when they are possible."""
-    if settings.api_token:
+def write_refusal(settings: Settings, collection: str | None = None) -> str | None:
+    """Why writes (to ``collection``, default the settings') are disabled, or None."""
+    if write_token(settings, collection or settings.collection):
         return None
     if is_loopback_host(settings.host):
         return None
@@ -87,23 +89,38 @@ def _bearer(authorization: str | None) -> str | None:
 
 
 def require_write_access(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    collection: Annotated[str, Depends(requested_collection)],
+    authorization: Annotated[str | None, Header()] = None,
 ) -> None:
     """Dependency for write endpoints: 401 without the right token, 403 when writes are off."""
+    check_write(request, collection, authorization)
+
+
+def check_write(request: Request, collection: str, authorization: str | None) -> None:
+    """Writes to ``collection`` need its token (MISSIONRAG_COLLECTION_TOKENS), else the API
+    token; with neither, the loopback and ``X-Requested-With`` rules below."""
     settings: Settings = request.app.state.settings
-    if settings.api_token:
+    expected = write_token(settings, collection)
+    if expected:
         token = _bearer(authorization)
         # compare_digest: the time taken must not reveal how much of the token matched.
         if token is None or not hmac.compare_digest(
-            token.encode("utf-8"), settings.api_token.encode("utf-8")
+            token.encode("utf-8"), expected.encode("utf-8")
         ):
+            own = collection in parse_tokens(settings.collection_tokens)
             raise HTTPException(
                 status_code=401,
-                detail="this action needs the API token: send 'Authorization: Bearer <token>'",
+                detail=(
+                    f"writes to the collection {collection!r} need its token"
+                    if own
+                    else "this action needs the API token"
+                )
+                + ": send 'Authorization: Bearer <token>'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return
-    reason = write_refusal(settings)
+    reason = write_refusal(settings, collection)
     if reason:
         client = request.client.host if request.client else "?"
         logger.warning(

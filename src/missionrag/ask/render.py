@@ -13,7 +13,15 @@ def _style(text: str, code: str, color: bool) -> str:
 
 def render_answer(answer: Answer, color: bool = False) -> str:
     """The answer, then each source with its locator, link and verbatim quote."""
-    lines = [textwrap.fill(answer.answer, width=100)]
+    lines = []
+    if answer.context_from and answer.standalone_query:
+        # A follow-up: say how it was read, so a wrong reading is seen before the answer.
+        lines += [
+            _style(f"read as: {answer.standalone_query}", "2", color),
+            _style(f"(a follow-up to: {answer.context_from})", "2", color),
+            "",
+        ]
+    lines.append(textwrap.fill(answer.answer, width=100))
     if answer.citations:
         lines += ["", _style("Sources", "1", color)]
         for i, c in enumerate(answer.citations, 1):

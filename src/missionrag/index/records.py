@@ -24,6 +24,7 @@ class DocRecord:
     content_hash: str
     chunks: int
     ingested_at: str | None
+    language: str | None = None
 
     def info(self) -> DocumentInfo:
         return DocumentInfo(**self.__dict__)
@@ -44,6 +45,7 @@ def doc_metadata(doc: Document, n_chunks: int, when: str) -> dict[str, Any]:
             "content_hash": doc.content_hash,
             "chunks": n_chunks,
             "ingested_at": when,
+            "language": doc.language,
         }
     )
 
@@ -67,6 +69,7 @@ def chunk_metadata(c: Chunk, doc_hash: str) -> dict[str, Any]:
         "section": c.section,
         "page": c.page,
         "marks": [m.model_dump(exclude_none=True) for m in c.marks] or None,
+        "lang": c.language,
     }
     return {
         "doc_id": c.doc_id,
@@ -97,4 +100,5 @@ def chunk_from_record(cid: str, text: str | None, meta: dict[str, Any]) -> Chunk
         section=fields.get("section"),
         page=fields.get("page"),
         marks=[Mark(**m) for m in raw_marks],
+        language=fields.get("lang"),
     )

@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from missionrag.collections import home
 from missionrag.errors import BackendUnavailableError, NotFoundError
 from missionrag.index.exact import ExactIndex
 from missionrag.index.records import DocRecord, chunk_from_record, chunk_metadata, doc_metadata
@@ -81,16 +82,17 @@ def _client(settings: Settings) -> Any:
         return client
 
 
-def _write_state_mirror(data_dir: Path, state: dict[str, Any]) -> None:
-    from missionrag.private import write_private
+def _write_state_mirror(folder: Path, state: dict[str, Any]) -> None:
+    """``state.json`` in the collection's home folder (``collections.home``)."""
+    from missionrag.private import private_dir, write_private
 
-    write_private(data_dir / "state.json", json.dumps(state).encode())
+    write_private(private_dir(folder) / "state.json", json.dumps(state).encode())
 
 
-def read_state_mirror(data_dir: Path) -> dict[str, Any] | None:
-    """The embedded store's generation and dirty flag without opening Chroma (or None)."""
+def read_state_mirror(folder: Path) -> dict[str, Any] | None:
+    """A collection's generation and dirty flag without opening Chroma (or None)."""
     try:
-        return dict(json.loads((data_dir / "state.json").read_text()))
+        return dict(json.loads((folder / "state.json").read_text()))
     except (OSError, ValueError):
         return None
 
@@ -143,10 +145,10 @@ class ChunkStore:
         if not self.settings.chroma_url:
             # Mirror first as dirty, so a crash between the two writes never leaves a mirror
             # that claims a clean store (see read_state_mirror).
-            _write_state_mirror(self.settings.resolved_data_dir(), {**st, "dirty": True})
+            _write_state_mirror(home(self.settings), {**st, "dirty": True})
         self.docs.upsert(ids=[STATE_ID], embeddings=[[0.0]], metadatas=[st], documents=[""])
         if not self.settings.chroma_url:
-            _write_state_mirror(self.settings.resolved_data_dir(), st)
+            _write_state_mirror(home(self.settings), st)
         return st
 
     def generation(self) -> int:
@@ -181,6 +183,7 @@ class ChunkStore:
                     content_hash=meta["content_hash"],
                     chunks=int(meta.get("chunks", 0)),
                     ingested_at=meta.get("ingested_at"),
+                    language=meta.get("language"),
                 )
             self._catalog, self._catalog_gen = cat, gen
         return self._catalog

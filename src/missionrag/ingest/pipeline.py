@@ -97,6 +97,12 @@ class IngestPipeline:
         if not pairs:
             raise InputError(f"{doc.source}: no text to index")
         chunks = [c for c, _ in pairs]
+        if doc.language is None:
+            from missionrag.language import document_language
+
+            doc.language = document_language(doc.text)
+        for c in chunks:
+            c.language = doc.language  # BM25 stems each chunk in its document's language
         p = _Pending(doc, chunks, previous, tokens={c.id: ids for c, ids in pairs})
         # An edited document keeps the vectors of the chunks whose text did not change.
         if previous is not None:

@@ -2,7 +2,8 @@
 
 import { initAsk, setAskLimit } from "./ask.js";
 import { initCheck, setCheckLimit } from "./check.js";
-import { $, api } from "./core.js";
+import { initCollections } from "./collections.js";
+import { $, api, ApiError, getCollection } from "./core.js";
 import { initDocuments, refreshDocuments, setWriteMode } from "./documents.js";
 import { initQuiz } from "./quiz.js";
 
@@ -42,14 +43,26 @@ async function loadHealth() {
     setAskLimit(h.limits.max_query_chars);
     setWriteMode(h.writes);
   } catch (err) {
+    if (err instanceof ApiError && err.status === 404 && getCollection()) {
+      // A new collection: it exists once its first document is added.
+      line.textContent = `New collection “${getCollection()}” · add a document to start it`;
+      line.dataset.kind = "ok";
+      setWriteMode("open");
+      return;
+    }
     line.textContent = err.message;
     line.dataset.kind = "error";
   }
 }
 
 document.addEventListener("documents-changed", loadHealth);
+document.addEventListener("collection-changed", () => {
+  loadHealth();
+  refreshDocuments();
+});
 
 initTabs();
+initCollections();
 initDocuments();
 initCheck();
 initAsk();

@@ -4,6 +4,20 @@ import { $, api, el, fill, safeUrl, status, withCitationLinks } from "./core.js"
 import { openSource, originalLabel, shortSource } from "./documents.js";
 
 let controller = null;
+// The conversation, held here and sent with each question (the server keeps none):
+// [{question, query}] where query is how the server read the question (its standalone form).
+let turns = [];
+const MAX_TURNS = 10;
+
+function renderConversation() {
+  $("conversation").hidden = turns.length === 0;
+  fill($("conversation-list"), ...turns.map((t) => el("li", {}, t.question)));
+}
+
+export function newConversation() {
+  turns = [];
+  renderConversation();
+}
 
 /** Parse an SSE byte stream from fetch(): yields {event, data} with data JSON-decoded. */
 async function* sseEvents(response) {
@@ -63,8 +77,18 @@ function renderAnswer(answer) {
   const box = $("answer");
   const n = answer.citations.length;
   box.dataset.state = answer.abstained ? "abstained" : "answered";
+  const readAs = answer.context_from
+    ? el(
+        "p",
+        { id: "read-as", class: "read-as" },
+        el("span", { class: "meta" }, "Read as: "),
+        answer.standalone_query,
+        el("span", { class: "meta" }, ` (a follow-up to “${answer.context_from}”)`),
+      )
+    : null;
   fill(
     box,
+    readAs,
     el("p", { class: "answer-text" }, ...withCitationLinks(answer.answer, "cite-", n)),
     el(
       "p",
@@ -111,7 +135,7 @@ async function ask(question) {
   try {
     const response = await api("/ask/stream", {
       method: "POST",
-      json: { question },
+      json: turns.length ? { question, history: turns } : { question },
       signal: controller.signal,
       raw: true,
     });
@@ -126,6 +150,9 @@ async function ask(question) {
         live.append(document.createTextNode(data));
       } else if (event === "answer") {
         renderAnswer(data);
+        const query = data.standalone_query;
+        turns = [...turns, { question, query: query && query !== question ? query : null }].slice(-MAX_TURNS);
+        renderConversation();
         status(
           line,
           data.abstained ? "Not answered by the knowledge base." : `Answered with ${data.citations.length} source(s).`,
@@ -147,6 +174,12 @@ export function setAskLimit(limit) {
 }
 
 export function initAsk() {
+  $("conversation-new").addEventListener("click", () => {
+    newConversation();
+    $("question").focus();
+  });
+  // Another collection is another knowledge base: its conversation starts anew.
+  document.addEventListener("collection-changed", newConversation);
   $("ask-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const question = $("question").value.trim();

@@ -4,6 +4,9 @@
 // documents are untrusted, so corpus text must never be parsed as HTML.
 
 const TOKEN_KEY = "missionrag-token";
+const COLLECTION_KEY = "missionrag-collection";
+// The same rule as the server's (collections.py): lowercase letters, digits, - and _.
+export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** Build an element: el("a", {href: "#x", class: "c"}, "text", childNode, ...). */
 export function el(tag, attrs = {}, ...children) {
@@ -44,13 +47,30 @@ export function safeUrl(raw) {
   }
 }
 
+/** The collection this tab works in ("" = the server's default), kept across reloads. */
+export function getCollection() {
+  const name = localStorage.getItem(COLLECTION_KEY) || "";
+  return COLLECTION_NAME.test(name) ? name : "";
+}
+
+export function setCollection(name) {
+  if (name) localStorage.setItem(COLLECTION_KEY, name);
+  else localStorage.removeItem(COLLECTION_KEY);
+}
+
+// One token per collection: a team's token is not another's (MISSIONRAG_COLLECTION_TOKENS).
+function tokenKey() {
+  const name = getCollection();
+  return name ? `${TOKEN_KEY}:${name}` : TOKEN_KEY;
+}
+
 export function getToken() {
-  return sessionStorage.getItem(TOKEN_KEY) || "";
+  return sessionStorage.getItem(tokenKey()) || "";
 }
 
 export function setToken(token) {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
+  if (token) sessionStorage.setItem(tokenKey(), token);
+  else sessionStorage.removeItem(tokenKey());
 }
 
 export class ApiError extends Error {
@@ -78,6 +98,8 @@ async function errorFrom(response) {
 export async function api(path, { method = "GET", json, form, write, signal, raw } = {}) {
   // A header a cross-site form cannot send: the server needs it for writes without a token.
   const headers = { "X-Requested-With": "missionrag" };
+  const collection = getCollection();
+  if (collection) headers["X-Missionrag-Collection"] = collection;
   let body;
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";

@@ -39,7 +39,14 @@ export async function refreshDocuments() {
     $("docs-count").textContent = String(data.count);
     renderList();
   } catch (err) {
-    status($("docs-status"), err.message, "error");
+    if (err instanceof ApiError && err.status === 404) {
+      // A collection not yet created: it starts with its first document.
+      docs = [];
+      $("docs-count").textContent = "0";
+      renderList();
+    } else {
+      status($("docs-status"), err.message, "error");
+    }
   }
   return docs;
 }
@@ -163,7 +170,7 @@ export function docIdFor(source) {
 /** The label of a link to the original: a video at its time, a PDF at its page, or a page. */
 export function originalLabel(url, locator) {
   if (/youtube\.com|youtu\.be/.test(url)) return `Watch at ${locator || "the start"} ↗`;
-  const page = /\/file#page=(\d+)$/.exec(url);
+  const page = /\/file(?:\?[^#]*)?#page=(\d+)$/.exec(url);
   if (page) return `Open the PDF at page ${page[1]} ↗`;
   return "Open the original ↗";
 }

@@ -22,6 +22,9 @@ from missionrag.api.deps import AskBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.errors import GENERIC_500
 from missionrag.api.files import linked_answer
 from missionrag.api.public import publicize, roots_of
+from missionrag.api.schemas import AskRequest
+from missionrag.api.scope import link_query
+from missionrag.ask.followup import Turn
 from missionrag.config import Settings
 from missionrag.errors import MissionRagError
 from missionrag.models import Answer
@@ -34,9 +37,18 @@ logger = logging.getLogger("missionrag.api")
 async def ask(
     body: AskBody, kb: KBDep, compute: ComputeDep, request: Request, settings: SettingsDep
 ) -> Answer:
-    answer = await compute.run(kb.ask, body.question, body.top_k)
+    answer = await compute.run(kb.ask, body.question, body.top_k, _history(body))
     # PDF citations open the original file at their page (api/files.py).
-    return linked_answer(answer, str(request.base_url), settings)
+    return linked_answer(
+        answer, str(request.base_url), settings, link_query(request, settings.collection)
+    )
+
+
+def _history(body: AskRequest) -> list[Turn] | None:
+    """The client's earlier turns (it holds the conversation; the server keeps none)."""
+    if not body.history:
+        return None
+    return [Turn(t.question, t.query) for t in body.history]
 
 
 def sse(event: str, data: Any, roots: list[PurePosixPath] | None = None) -> str:
@@ -52,12 +64,12 @@ def sse(event: str, data: Any, roots: list[PurePosixPath] | None = None) -> str:
 
 
 def _with_page_links(
-    events: Iterator[dict[str, Any]], base_url: str, settings: Settings
+    events: Iterator[dict[str, Any]], base_url: str, settings: Settings, query: str = ""
 ) -> Iterator[dict[str, Any]]:
     """The final ``answer`` event with PDF citations linked to their page, as in POST /ask."""
     for ev in events:
         if ev.get("event") == "answer" and isinstance(ev.get("data"), dict):
-            answer = linked_answer(Answer.model_validate(ev["data"]), base_url, settings)
+            answer = linked_answer(Answer.model_validate(ev["data"]), base_url, settings, query)
             ev = {**ev, "data": answer.model_dump(mode="json")}
         yield ev
 
@@ -85,7 +97,7 @@ async def ask_stream(
     body: AskBody, kb: KBDep, compute: ComputeDep, request: Request, settings: SettingsDep
 ) -> StreamingResponse:
     def start() -> tuple[list[dict[str, Any]], Iterator[dict[str, Any]]]:
-        events = iter(kb.ask_stream(body.question, body.top_k))
+        events = iter(kb.ask_stream(body.question, body.top_k, _history(body)))
         # The first event is pulled here so errors before any output (empty store, bad input)
         # keep their real HTTP status instead of a 200 with an error event. Retrieval and the
         # extractive answer happen here, inside a compute slot; LLM tokens that follow are
@@ -96,7 +108,12 @@ async def ask_stream(
     head, events = await compute.run(start)
     return StreamingResponse(
         _frames(
-            _with_page_links(chain(head, events), str(request.base_url), settings),
+            _with_page_links(
+                chain(head, events),
+                str(request.base_url),
+                settings,
+                link_query(request, settings.collection),
+            ),
             roots_of(settings),
         ),
         media_type="text/event-stream",

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from missionrag.api.deps import CheckBody, ComputeDep, KBDep, SettingsDep
 from missionrag.api.files import add_page_links
+from missionrag.api.scope import link_query
 from missionrag.models import CheckResult
 
 router = APIRouter(tags=["check"])
@@ -17,7 +18,8 @@ async def check(
     body: CheckBody, kb: KBDep, compute: ComputeDep, request: Request, settings: SettingsDep
 ) -> CheckResult:
     result = (await compute.run(kb.check, body.statement)).model_copy(deep=True)
-    add_page_links(result.sources, str(request.base_url), settings)  # PDF sources: their page
+    query = link_query(request, settings.collection)
+    add_page_links(result.sources, str(request.base_url), settings, query)  # PDF: their page
     return result
 
 

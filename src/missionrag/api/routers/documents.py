@@ -7,8 +7,10 @@ must not interleave for two uploads of the same name.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
 import threading
 import uuid
 from pathlib import Path
@@ -21,7 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
-from missionrag.api.deps import KBDep, ReaderDep, SettingsDep, WriteAccess, WriteLockDep
+from missionrag.api.deps import (
+    KBDep,
+    ReaderDep,
+    SettingsDep,
+    WritableKBDep,
+    WriteAccess,
+    WriteLockDep,
+)
 from missionrag.api.files import MEDIA_TYPES, original_file
 from missionrag.api.schemas import (
     DeleteOut,
@@ -30,8 +39,11 @@ from missionrag.api.schemas import (
     IngestOut,
     UrlIngestRequest,
 )
+from missionrag.api.scope import CollectionSet
 from missionrag.api.security import MB, guard_url
 from missionrag.api.uploads import Upload, receive_upload, uploads_dir
+from missionrag.collections import delete_collection, home, uploads_path
+from missionrag.config import Settings
 from missionrag.errors import InputError, NotFoundError
 from missionrag.ingest.worker import ReaderProcess
 from missionrag.kb import KnowledgeBase
@@ -181,15 +193,52 @@ def _summary(report: IngestReport) -> str:
 async def add_document(
     request: Request,
     response: Response,
-    kb: KBDep,
+    kb: WritableKBDep,
     settings: SettingsDep,
     lock: WriteLockDep,
     reader: ReaderDep,
 ) -> IngestOut:
     """Upload a file (multipart field ``file``) or ingest a web page (JSON ``{"url": ...}``)."""
+    # A new collection exists once its first document is in; a refused first upload must not
+    # leave an empty one behind (its reads would answer 503, not 404).
+    fresh = not await run_in_threadpool(kb.has_store_dir)
+    try:
+        report = await _add(request, kb, settings, lock, reader)
+    except BaseException:
+        if fresh:
+            await run_in_threadpool(_forget_if_empty, request, kb, lock)
+        raise
+    if not (report.added or report.updated):
+        response.status_code = 200
+    documents = await run_in_threadpool(_kept, kb, report)
+    return IngestOut(report=report, documents=documents)
+
+
+def _forget_if_empty(request: Request, kb: KnowledgeBase, lock: threading.Lock) -> None:
+    """Remove a collection this request was creating, if its first upload did not go in."""
+    registry: CollectionSet = request.app.state.collections
+    name = kb.settings.collection
+    if name == registry.settings.collection:
+        return  # the server's own collection is there whatever is uploaded
+    with lock:
+        if kb.documents():
+            return
+        with contextlib.suppress(NotFoundError):
+            delete_collection(kb)
+        shutil.rmtree(home(kb.settings), ignore_errors=True)  # an upload refused midway
+        registry.drop(name)
+
+
+async def _add(
+    request: Request,
+    kb: KnowledgeBase,
+    settings: Settings,
+    lock: threading.Lock,
+    reader: ReaderProcess,
+) -> IngestReport:
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("multipart/form-data"):
-        folder = uploads_dir(settings.resolved_data_dir())
+        folder = uploads_dir(home(settings))  # the collection's own uploads/
         upload = await receive_upload(request, folder, int(settings.max_file_mb * MB))
         report = await run_in_threadpool(_ingest_upload, kb, lock, upload, reader)
     elif ctype.startswith("application/json"):
@@ -204,10 +253,7 @@ async def add_document(
         raise InputError(
             'send a file as multipart/form-data (field \'file\') or JSON {"url": "https://..."}'
         )
-    if not (report.added or report.updated):
-        response.status_code = 200
-    documents = await run_in_threadpool(_kept, kb, report)
-    return IngestOut(report=report, documents=documents)
+    return report
 
 
 def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path) -> DocumentInfo:
@@ -229,5 +275,5 @@ def delete_document(
     doc_id: DocId, kb: KBDep, settings: SettingsDep, lock: WriteLockDep
 ) -> DeleteOut:
     # Not uploads_dir(): a delete has no reason to create the folder.
-    info = _delete(kb, lock, doc_id, settings.resolved_data_dir() / "uploads")
+    info = _delete(kb, lock, doc_id, uploads_path(settings))
     return DeleteOut(deleted=info)

@@ -9,6 +9,7 @@ from missionrag import __version__
 from missionrag.api.deps import KBDep, SettingsDep
 from missionrag.api.schemas import HealthOut, Limits
 from missionrag.api.security import write_refusal
+from missionrag.collections import write_token
 from missionrag.config import Settings
 from missionrag.errors import MissionRagError
 
@@ -16,7 +17,8 @@ router = APIRouter(tags=["health"])
 
 
 def _writes(settings: Settings) -> str:
-    if settings.api_token:
+    """For the request's collection (``settings`` are its own): its token, else the API's."""
+    if write_token(settings, settings.collection):
         return "token"
     return "disabled" if write_refusal(settings) else "open"
 

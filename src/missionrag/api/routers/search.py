@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from missionrag.api.deps import ComputeDep, KBDep, SearchBody, SettingsDep
 from missionrag.api.files import add_page_links
+from missionrag.api.scope import link_query
 from missionrag.models import SearchResult
 
 router = APIRouter(tags=["search"])
@@ -17,5 +18,6 @@ async def search(
 ) -> SearchResult:
     # Embedding and Chroma block: compute.run puts the call on the threadpool, in a slot.
     hits = [h.model_copy() for h in await compute.run(kb.search, body.query, body.top_k)]
-    add_page_links(hits, str(request.base_url), settings)  # PDF hits open at their page
+    # PDF hits open at their page
+    add_page_links(hits, str(request.base_url), settings, link_query(request, settings.collection))
     return SearchResult(query=body.query, hits=hits)
