@@ -5,7 +5,7 @@
     stream_answer     the same as server-sent events: "token" deltas, then one "answer"
     render_answer     human output for the CLI
 
-Quotes are always verbatim substrings of ``retriever.document_text(source)`` (issue 4); the
+Quotes are always verbatim substrings of ``retriever.document_text(source)`` (tests/test_ask.py); the
 extractive step takes them from ``Hit.text`` by offset and ``verify_quotes`` re-checks them.
 """
 

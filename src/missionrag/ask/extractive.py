@@ -1,6 +1,6 @@
 """Extractive answers: score the sentences of the retrieved chunks, pick 1-4, cite each one.
 
-Score of a sentence (issue 4):
+Score of a sentence (the fallback path when no reranker is installed; evals/reports/ask.md):
   cosine to the question, with the same embedder as retrieval; the mean of a plain reading
     and one without the words most chunks share ("mission"), and the better of the sentence
     alone or led by its section heading (slides and lists lean on their headings)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
-from missionrag.check import criteria as crit
+import missionrag.check.criteria as crit
 from missionrag.check.analysis import Analysis, analyse
 from missionrag.check.existing import find_existing
 from missionrag.check.features import rule_features
