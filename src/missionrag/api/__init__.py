@@ -1,6 +1,6 @@
 """The HTTP service: ``create_app(settings)`` builds the FastAPI app ``missionrag serve`` runs.
 
-    BodyLimitMiddleware (413 before a big body is read)
+    BodyLimitMiddleware (body_limit.py: 413 before a big body is read)
       -> SecurityHeaders -> SiteGuard (known Host names, same-site Origin for writes)
         -> FastAPI (error handlers in errors.py)
           -> routers/: health, search, ask, check, quiz, documents, collections
@@ -29,18 +29,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from missionrag import __version__
+from missionrag.api.body_limit import BodyLimitMiddleware
 from missionrag.api.deps import ComputeSlots
 from missionrag.api.errors import install_error_handlers
 from missionrag.api.openapi import install_openapi
 from missionrag.api.public import public_response_class
 from missionrag.api.routers import ask, check, collections, documents, health, quiz, search
 from missionrag.api.scope import CollectionSet
-from missionrag.api.security import (
-    BodyLimitMiddleware,
-    SecretMask,
-    SiteGuard,
-    write_refusal,
-)
+from missionrag.api.security import SecretMask, SiteGuard, write_refusal
 from missionrag.config import Settings, get_settings
 from missionrag.errors import MissionRagError
 from missionrag.ingest.worker import ReaderProcess
