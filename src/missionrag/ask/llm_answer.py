@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from missionrag.ask.extractive import Extraction, locate
+from missionrag.ask.citations import locate
+from missionrag.ask.extractive import Extraction
 from missionrag.ask.text import display, sentence_spans, split_units, terms
 from missionrag.errors import LLMError
 from missionrag.models import Answer, Citation, Hit
