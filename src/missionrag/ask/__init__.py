@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from missionrag.ask.extractive import Extraction, compose, corpus_stats, extract
+from missionrag.ask.citations import compose
+from missionrag.ask.extractive import Extraction, corpus_stats, extract
 from missionrag.ask.render import render_answer
 from missionrag.errors import InputError, MissionRagError
 from missionrag.models import Answer, Citation

@@ -55,6 +55,19 @@ def assessment_item(item: QuizItem, number: int, quiz_title: str = "") -> ET.Ele
         },
     )
     cloze = item.type == "cloze"
+    _response_declaration(root, item, cloze)
+    outcome = _sub(
+        root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float"
+    )
+    _sub(_sub(outcome, "defaultValue"), "value", "0")
+    _item_body(root, item, cloze)
+    template = "map_response" if cloze else "match_correct"
+    _sub(root, "responseProcessing", template=TEMPLATE + template)
+    return root
+
+
+def _response_declaration(root: ET.Element, item: QuizItem, cloze: bool) -> None:
+    """The correct answer: a letter, or for a blank every accepted spelling (``mapping``)."""
     decl = _sub(
         root,
         "responseDeclaration",
@@ -72,11 +85,10 @@ def assessment_item(item: QuizItem, number: int, quiz_title: str = "") -> ET.Ele
             _sub(mapping, "mapEntry", mapKey=spelling, mappedValue="1", caseSensitive="false")
     else:
         _sub(correct, "value", LETTERS[item.options.index(item.answer)])
-    outcome = _sub(
-        root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float"
-    )
-    _sub(_sub(outcome, "defaultValue"), "value", "0")
 
+
+def _item_body(root: ET.Element, item: QuizItem, cloze: bool) -> None:
+    """The question with its blank or choices, then the tutor's explanation and source."""
     body = _sub(root, "itemBody")
     if cloze:
         before, _, after = item.question.partition(BLANK)
@@ -107,9 +119,6 @@ def assessment_item(item: QuizItem, number: int, quiz_title: str = "") -> ET.Ele
         "p",
         f"Source: {item.title or item.source} ({item.source}) {item.locator or ''}".strip(),
     )
-    template = "map_response" if cloze else "match_correct"
-    _sub(root, "responseProcessing", template=TEMPLATE + template)
-    return root
 
 
 def manifest(items: list[QuizItem]) -> ET.Element:

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
+from missionrag.api.body_limit import MB
 from missionrag.api.deps import (
     KBDep,
     ReaderDep,
@@ -40,7 +41,7 @@ from missionrag.api.schemas import (
     UrlIngestRequest,
 )
 from missionrag.api.scope import CollectionSet
-from missionrag.api.security import MB, guard_url
+from missionrag.api.security import guard_url
 from missionrag.api.uploads import Upload, receive_upload, uploads_dir
 from missionrag.collections import delete_collection, home, uploads_path
 from missionrag.config import Settings
