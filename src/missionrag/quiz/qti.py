@@ -21,8 +21,10 @@ from missionrag.quiz.text import BLANK
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+# The schemas tests/test_qti_xsd.py validates against: the QTI 2.1 item XSD and IMS CP 1.1.4
+# (qti-sdk, where the XSDs come from, has no copy of the QTI 2.1 CP 1.2 profile).
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
-CP_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/qtiv2p1_imscpv1p2_v1p0.xsd"
+CP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
 TEMPLATE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/"
 ITEM_TYPE = "imsqti_item_xmlv2p1"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
