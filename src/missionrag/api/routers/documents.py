@@ -33,6 +33,7 @@ from missionrag.api.deps import (
     WriteLockDep,
 )
 from missionrag.api.files import MEDIA_TYPES, original_file
+from missionrag.api.refresh import refresh_later
 from missionrag.api.schemas import (
     DeleteOut,
     DocumentOut,
@@ -153,7 +154,7 @@ def _ingest_upload(
         try:
             report = kb.ingest_upload(upload.filename, final, reader)
             _refuse_failed(report, upload.filename)
-            kb.refresh_literature()
+            refresh_later(kb)
         except BaseException:
             final.unlink(missing_ok=True)
             if backup is not None:
@@ -170,7 +171,7 @@ def _ingest_url(
 ) -> IngestReport:
     with lock:
         report = kb.ingest(paths=[], urls=[url], reader=reader)
-        kb.refresh_literature()
+        refresh_later(kb)
     _refuse_failed(report, url)
     logger.info("url %s: %s", url, _summary(report))
     return report
@@ -260,7 +261,7 @@ async def _add(
 def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path) -> DocumentInfo:
     with lock:
         info = kb.delete_document(doc_id)
-        kb.refresh_literature()
+        refresh_later(kb)
         # An uploaded file goes too, or the next `ingest` of uploads/ would bring it back.
         # Uploads are named "uploads/<file>" in the store (kb._source_name).
         if info.source.startswith("uploads/"):
