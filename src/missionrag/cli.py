@@ -344,19 +344,14 @@ def check(
 )
 def check_doc(file: Path, as_json: bool, top: int | None) -> None:
     """Find the sentences of a strategy document that state a goal, best first, and check each."""
-    from missionrag.check.docs import mission_candidates
     from missionrag.check.render import render_check
-    from missionrag.ingest import load_file
 
-    kb = _kb()
-    doc = load_file(file, kb.settings)
-    candidates = mission_candidates(doc)[:top]
-    if not candidates:
+    doc = _kb().check_document(file, top)
+    if not doc.checks:
         click.echo(f"no sentence stating a goal found in {doc.source}", err=True)
         return
     color = _color()
-    for c in candidates:
-        result = kb.check(" ".join(c.statement.split()))
+    for c, result in ((x.candidate, x.result) for x in doc.checks):
         if as_json:
             found = {"source": doc.source, "locator": c.locator, "start": c.start, "end": c.end}
             click.echo(
@@ -509,7 +504,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     os.environ["MISSIONRAG_HOST"] = host
     os.environ["MISSIONRAG_PORT"] = str(port)
     os.environ["MISSIONRAG_COLLECTION"] = settings.collection  # the workers' default too
-    if workers > 1 and not settings.chroma_url:
+    from missionrag.index.backend import backend_for
+
+    if workers > 1 and backend_for(settings).single_owner:
         raise InputError(
             "several workers need a shared Chroma server: start `chroma run --path DIR --port N` "
             "and set MISSIONRAG_CHROMA_URL=http://127.0.0.1:N (an embedded store has one owner)"
@@ -533,7 +530,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def config(as_json: bool) -> None:
     """Every MISSIONRAG_* setting, its current value and what it does."""
-    from missionrag.redact import redact_url
+    from missionrag.redact import URL_SETTINGS, redact_url
 
     settings = _settings()
     rows = []
@@ -541,7 +538,7 @@ def config(as_json: bool) -> None:
         value = getattr(settings, name)
         if name in ("api_token", "llm_api_key", "collection_tokens"):
             value = "***" if value else None
-        elif name in ("llm_url", "chroma_url"):
+        elif name in URL_SETTINGS:
             value = redact_url(value)  # a password in the URL is a secret too
         rows.append(
             {
@@ -560,16 +557,8 @@ def config(as_json: bool) -> None:
 @main.command()
 def warmup() -> None:
     """Prepare the embedding backend (export the ONNX model once) so first use is fast."""
-    settings = _settings()
-    if settings.embed_backend == "onnx":
-        from missionrag.index.onnx_embed import ensure_onnx_model
-
-        click.echo(f"onnx model ready: {ensure_onnx_model(settings)}")
-    else:
-        from missionrag.index.embed import get_embedder
-
-        get_embedder(settings).embed(["warm up"])
-        click.echo("torch model ready")
+    onnx = _kb().warmup()
+    click.echo(f"onnx model ready: {onnx}" if onnx is not None else "torch model ready")
 
 
 # The bundled local LLM (`missionrag llm build|serve`) lives in cli_llm.py.
