@@ -1,9 +1,10 @@
 """KnowledgeBase: the one core both edges (CLI, API) call.
 
-It wires ``Settings`` to the store, the embedder, the keyword index and the LLM, and exposes
-the verbs of the product: ingest, search, ask, check, quiz, documents, status. Heavy parts
-(Chroma, the model, llama-index) load on first use, so ``missionrag check`` never pays for
-them and ``missionrag --help`` imports none of them.
+Every verb of the product is a method here: ingest, delete_document, search, ask,
+resolve_followup, check, check_document, quiz, documents, status, refresh_literature, warmup.
+The parts they use (the store, the embedder, the keyword index, the LLM) are wired in
+``wiring.py`` and load on first use, so ``missionrag check`` never pays for the heavy ones
+(Chroma, the model, llama-index) and ``missionrag --help`` imports none of them.
 
     ingest/ (files, URLs -> Document -> Chunk; ingest/run.py: one ingest run)
         -> index/ (embed -> ChunkStore in Chroma; derived.py: BM25 + centroid; hybrid search)
@@ -13,16 +14,12 @@ them and ``missionrag --help`` imports none of them.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from missionrag.config import Settings
-from missionrag.errors import BackendUnavailableError, InputError, MissionRagError, NotFoundError
-from missionrag.index.backend import backend_for
-from missionrag.index.derived import DerivedIndexes, KeywordView
+from missionrag.errors import MissionRagError, NotFoundError
+from missionrag.index.derived import KeywordView
 from missionrag.models import (
     Answer,
     CheckResult,
@@ -33,33 +30,18 @@ from missionrag.models import (
     QuizItem,
     Status,
 )
+from missionrag.wiring import Wiring
 
 if TYPE_CHECKING:
     from missionrag.ask.followup import Resolution, Turn
     from missionrag.check.docs import DocumentCheck
     from missionrag.index import Retriever
-    from missionrag.index.embed import Embedder
-    from missionrag.index.keyword import KeywordIndex
-    from missionrag.index.rerank import Reranker
-    from missionrag.index.store import ChunkStore
     from missionrag.ingest.run import Progress
     from missionrag.ingest.worker import ReaderProcess
-    from missionrag.llm import LLM
 
 
-class KnowledgeBase:
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
-        self.backend = backend_for(self.settings)  # embedded or server (index/backend.py)
-        self.derived = DerivedIndexes(self.settings, self.backend)  # keyword index + centroid
-        self._store: ChunkStore | None = None
-        self._embedder: Embedder | None = None
-        self._reranker: Reranker | None | bool = False  # False = not yet resolved
-        self._llm: LLM | None | bool = False  # False = not yet resolved
-        self._write_lock = threading.RLock()
-        self._texts: dict[tuple[str, str], str] = {}
-        self._chunks_cache: tuple[int, list[Chunk]] | None = None
-        self._exists = False  # the collection was seen in the store (collections.exists)
+class KnowledgeBase(Wiring):
+    """The verbs of the product over one collection; its parts are in ``Wiring``."""
 
     def for_collection(self, name: str) -> KnowledgeBase:
         """The same configuration on another collection (model and reranker are shared:
@@ -67,107 +49,6 @@ class KnowledgeBase:
         from missionrag.collections import for_collection
 
         return KnowledgeBase(for_collection(self.settings, name))
-
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold this knowledge base's write lock (ingest, delete, collection removal)."""
-        with self._write_lock:
-            yield
-
-    def forget_store(self) -> None:
-        """Drop the open store and derived indexes (after the collection was deleted)."""
-        with self.derived.lock:
-            self._store = None
-            self.derived.forget()
-            self._chunks_cache, self._texts, self._exists = None, {}, False
-
-    # ------------------------------------------------------------------ parts, opened on first use
-    @property
-    def store(self) -> ChunkStore:
-        if self._store is None:
-            from missionrag.index.store import ChunkStore
-
-            self.backend.own()
-            self._store = ChunkStore(self.settings, self.backend)
-        return self._store
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            from missionrag.index.embed import get_embedder
-
-            self._embedder = get_embedder(self.settings)
-        return self._embedder
-
-    @property
-    def reranker(self) -> Reranker | None:
-        """The cross-encoder, or None when MISSIONRAG_RERANK is off or no model is installed."""
-        if self._reranker is False:
-            from missionrag.index.rerank import get_reranker
-
-            self._reranker = get_reranker(self.settings)
-        return self._reranker  # type: ignore[return-value]
-
-    @property
-    def llm(self) -> LLM | None:
-        if self._llm is False:
-            from missionrag.llm import get_llm
-
-            self._llm = get_llm(self.settings)
-        return self._llm  # type: ignore[return-value]
-
-    def _open_store_and_model(self) -> None:
-        """Load the model on a thread while this one opens the store.
-
-        A cold ``ask`` or ``search`` needs both, and they take about as long as each other
-        (importing chromadb ~0.6 s; onnxruntime and the session ~0.2 s): side by side they cut
-        ~0.12 s of a 1.4 s cold ``ask`` (bench/coldstart.py). Errors are left for the caller,
-        which meets the same one when it reaches ``self.embedder`` and reports it properly.
-        """
-        if self._embedder is not None or not self.has_store_dir():
-            return
-
-        def load() -> None:
-            with contextlib.suppress(Exception):
-                _ = self.embedder
-                _ = self.reranker
-
-        loader = threading.Thread(target=load, name="embedder-preload", daemon=True)
-        loader.start()
-        try:
-            _ = self.store
-        except Exception:
-            # The caller reports this; let the load finish first, since a process that exits
-            # while a thread is inside an extension's import can crash on the way out.
-            loader.join()
-
-    def keyword_index(self) -> KeywordIndex:
-        """The BM25 index (and the centroid), rebuilt first if the store moved since."""
-        return self.derived.ensure(self.store)
-
-    def keyword_view(self) -> Retriever | None:
-        """BM25 served from files without opening Chroma, or None (``DerivedIndexes.file_view``)."""
-        return self.derived.file_view()
-
-    def has_store_dir(self) -> bool:
-        """The collection may hold documents: it exists in the store (never created here)."""
-        if not self._exists:
-            from missionrag.collections import exists
-
-            self._exists = exists(self.settings)
-        return self._exists
-
-    def has_store(self) -> bool:
-        """A store exists and holds documents (without creating one as a side effect)."""
-        if not self.has_store_dir():
-            return False
-        return bool(self.store.catalog())
-
-    def _require_store(self) -> None:
-        if not self.has_store():
-            from missionrag.collections import missing_message
-
-            raise BackendUnavailableError(missing_message(self.settings))
 
     # ------------------------------------------------------------------ writes
     def ingest(
@@ -212,48 +93,28 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ reads
     def search(self, query: str, top_k: int | None = None, *, mode: str = "hybrid") -> list[Hit]:
-        from missionrag.index.hybrid import search
-        from missionrag.index.rerank import rerank_hits, rerank_weight
+        """Passages for ``query``: hybrid (dense + BM25, then the reranker), dense or keyword."""
+        from missionrag.index.hybrid import check_query, search_with
 
-        query = self._check_query(query)
+        query = check_query(query, self.settings)
         self._open_store_and_model()
         self._require_store()
         keyword = self.keyword_index()  # also brings the centroid in step
-        s = self.settings
-        k = top_k or s.top_k
-        reranker = self.reranker if mode == "hybrid" else None
         centroid = self.derived.centroid
-        hits = search(
+        return search_with(
             query,
+            self.settings,
             store=self.store,
             keyword=keyword,
             embedder=lambda: self.embedder,
-            top_k=max(k, s.rerank_pool) if reranker else k,
-            mode=mode,  # type: ignore[arg-type]
-            fusion=s.fusion,
-            dense_weight=s.dense_weight,
-            rrf_k=s.rrf_k,
-            pool=s.search_pool,
+            reranker=self.reranker if mode == "hybrid" else None,
             centroid=centroid.vector if centroid is not None else None,
-            centering=s.dense_centering,
+            mode=mode,
+            top_k=top_k,
         )
-        if reranker is None:
-            return hits
-        return rerank_hits(query, hits, reranker, weight=rerank_weight(s, query), top_k=k)
 
     def search_many(self, queries: list[str], top_k: int | None = None) -> list[list[Hit]]:
         return [self.search(q, top_k) for q in queries]
-
-    def _check_query(self, query: str) -> str:
-        q = (query or "").strip()
-        if not q:
-            raise InputError("the query is empty; type a question or a few keywords")
-        if len(q) > self.settings.max_query_chars:
-            raise InputError(
-                f"the query is {len(q)} characters; the limit is {self.settings.max_query_chars} "
-                "(MISSIONRAG_MAX_QUERY_CHARS)"
-            )
-        return q
 
     def all_chunks(self) -> list[Chunk]:
         gen = self.store.generation()
