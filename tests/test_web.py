@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TOKEN = "web-test-token"
+# An upload runs a reader process and the model: seconds on a loaded 2-core CI machine, more
+# than Playwright's 5 s default. The tests check what the page shows, not how fast.
+UPLOAD_MS = 30_000
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -220,7 +223,7 @@ def test_documents_panel_asks_for_the_token_then_uploads_and_deletes(
         page.locator("#token-input").wait_for(state="visible")
         page.locator("#token-input").fill(TOKEN)
         page.locator("#token-form button[type=submit]").click()
-        expect(page.locator("#docs-list li.doc")).to_have_count(6)
+        expect(page.locator("#docs-list li.doc")).to_have_count(6, timeout=UPLOAD_MS)
         assert page.evaluate("sessionStorage.getItem('missionrag-token')") == TOKEN
         row = page.locator("#docs-list li.doc", has_text="Heron wetlands mission")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_web import TOKEN, browser, page, server, shot_on_failure  # noqa: F401
+from test_web import TOKEN, UPLOAD_MS, browser, page, server, shot_on_failure  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def test_collection_picker_keeps_collections_apart(page, tmp_path: Path) -> None
         page.locator("#token-input").wait_for(state="visible")
         page.locator("#token-input").fill(TOKEN)
         page.locator("#token-form button[type=submit]").click()
-        expect(page.locator("#docs-list li.doc")).to_have_count(1)
+        expect(page.locator("#docs-list li.doc")).to_have_count(1, timeout=UPLOAD_MS)
         page.keyboard.press("Escape")
         expect(page.locator("#health")).to_contain_text("1 documents")
         expect(page.locator("#collection option", has_text="web-team")).to_have_count(1)

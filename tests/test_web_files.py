@@ -19,7 +19,7 @@ from apiserver import ApiServer, auth, ingested_data_dir
 from conftest import CORPUS, make_settings, run_cli
 from pdfmake import SCAN_QUESTION, TABLE_QUESTION, scanned_pdf, table_pdf
 from playwright.sync_api import expect
-from test_web import LAPTOP, browser, shot_on_failure  # noqa: F401 - the browser fixture
+from test_web import LAPTOP, UPLOAD_MS, browser, shot_on_failure  # noqa: F401 - the browser fixture
 
 from missionrag.api.files import original_file
 
@@ -71,7 +71,9 @@ def test_scanned_pdf_uploaded_on_the_page_cites_and_opens_its_page(
         page.locator("#upload-file").set_input_files(str(scan))
         page.locator("#upload-form button[type=submit]").click()
         expect(page.locator("#docs-status")).to_have_attribute("data-kind", "ok", timeout=120_000)
-        expect(page.locator("#docs-list li.doc", has_text="harbour-letter.pdf")).to_have_count(1)
+        expect(page.locator("#docs-list li.doc", has_text="harbour-letter.pdf")).to_have_count(
+            1, timeout=UPLOAD_MS
+        )
         page.keyboard.press("Escape")
         with survey.open("rb") as fh:
             up = httpx.post(

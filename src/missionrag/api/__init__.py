@@ -1,6 +1,6 @@
 """The HTTP service: ``create_app(settings)`` builds the FastAPI app ``missionrag serve`` runs.
 
-    BodyLimitMiddleware (413 before a big body is read)
+    BodyLimitMiddleware (body_limit.py: 413 before a big body is read)
       -> SecurityHeaders -> SiteGuard (known Host names, same-site Origin for writes)
         -> FastAPI (error handlers in errors.py)
           -> routers/: health, search, ask, check, quiz, documents, collections
@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,18 +29,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from missionrag import __version__
+from missionrag.api.body_limit import BodyLimitMiddleware
 from missionrag.api.deps import ComputeSlots
 from missionrag.api.errors import install_error_handlers
 from missionrag.api.openapi import install_openapi
 from missionrag.api.public import public_response_class
 from missionrag.api.routers import ask, check, collections, documents, health, quiz, search
 from missionrag.api.scope import CollectionSet
-from missionrag.api.security import (
-    BodyLimitMiddleware,
-    SecretMask,
-    SiteGuard,
-    write_refusal,
-)
+from missionrag.api.security import SecretMask, SiteGuard, write_refusal
 from missionrag.config import Settings, get_settings
 from missionrag.errors import MissionRagError
 from missionrag.ingest.worker import ReaderProcess
@@ -183,30 +179,6 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     """The app for ``settings`` (default: from the environment); pass ``kb`` to share one."""
     settings = settings or get_settings()
     _ensure_logging(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if app.state.kb is None:
-            from missionrag.kb import KnowledgeBase
-
-            app.state.kb = KnowledgeBase(settings)
-        app.state.collections.base = app.state.kb
-        try:
-            await run_in_threadpool(_warm_up, app.state.kb)
-        except MissionRagError as exc:
-            # uvicorn follows with a traceback; this line is the part a person needs.
-            logger.error("cannot start: %s", exc)
-            raise
-        reason = write_refusal(settings)
-        if reason:
-            logger.warning(reason)
-        elif settings.api_token:
-            logger.info("writes need the bearer token (MISSIONRAG_API_TOKEN)")
-        try:
-            yield
-        finally:
-            app.state.reader.close()
-
     app = FastAPI(
         title="missionrag",
         version=__version__,
@@ -214,7 +186,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             "Knowledge base, mission-statement checker and quiz builder for mission-oriented "
             "innovation policy. Writes need `Authorization: Bearer <MISSIONRAG_API_TOKEN>`."
         ),
-        lifespan=lifespan,
+        lifespan=_lifespan(settings),
         default_response_class=public_response_class(settings),
         # The stock /docs page loads Swagger UI from a CDN, which is blank offline; ours serves
         # the same UI from the swagger-ui-bundle package (below).
@@ -241,7 +213,40 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     _mount_docs(app)
+    _add_middleware(app, settings)
+    return app
 
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Startup: the knowledge base (unless one was passed), warmed up; shutdown: the reader."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.kb is None:
+            from missionrag.kb import KnowledgeBase
+
+            app.state.kb = KnowledgeBase(settings)
+        app.state.collections.base = app.state.kb
+        try:
+            await run_in_threadpool(_warm_up, app.state.kb)
+        except MissionRagError as exc:
+            # uvicorn follows with a traceback; this line is the part a person needs.
+            logger.error("cannot start: %s", exc)
+            raise
+        reason = write_refusal(settings)
+        if reason:
+            logger.warning(reason)
+        elif settings.api_token:
+            logger.info("writes need the bearer token (MISSIONRAG_API_TOKEN)")
+        try:
+            yield
+        finally:
+            app.state.reader.close()
+
+    return lifespan
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Added last = outermost: the size check runs before anything reads the body; the host
     # and origin check runs before any route (and its refusals still get the headers).
     app.add_middleware(SecretMask, secrets=secrets_of(settings))
@@ -252,4 +257,3 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         max_body_kb=settings.max_body_kb,
         max_file_mb=settings.max_file_mb,
     )
-    return app

@@ -15,6 +15,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote
 
 from fastapi import Request
@@ -31,6 +32,9 @@ from missionrag.errors import (
 from missionrag.ingest import SUPPORTED
 from missionrag.private import open_private
 from missionrag.safetext import escape_controls
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 FIELD = "file"
 # Kept in names: letters, digits and marks of any script, and a few harmless punctuation
@@ -104,97 +108,103 @@ class _PartState:
     is_file: bool = False
 
 
-async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Upload:
-    """Write the ``file`` part of a multipart body to ``folder``; the caller renames it."""
-    _, params = parse_options_header(request.headers.get("content-type", ""))
-    boundary = params.get(b"boundary")
-    if not boundary:
-        raise InputError("multipart body without a boundary; send the file as form field 'file'")
+class _Receiver:
+    """python-multipart's callbacks: keep the ``file`` part, note where it and the body end.
 
-    part = _PartState()
-    upload: Upload | None = None
-    handle = None
-    pending: list[bytes] = []
-    error: Exception | None = None
-    complete = {"file": False, "body": False}  # seen the file part's end, the closing boundary
+    Bytes wait in ``pending`` until ``receive_upload`` writes them off the event loop.
+    """
 
-    def on_part_begin() -> None:
-        nonlocal part
-        part = _PartState()
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.part = _PartState()
+        self.upload: Upload | None = None
+        self.handle: BinaryIO | None = None
+        self.pending: list[bytes] = []
+        self.error: Exception | None = None
+        self.file_complete = False  # seen the file part's end
+        self.body_complete = False  # seen the closing boundary
 
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        part.header_name += data[start:end]
+    def callbacks(self) -> MultipartCallbacks:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+            "on_end": self.on_end,
+        }
 
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        part.header_value += data[start:end]
+    def on_part_begin(self) -> None:
+        self.part = _PartState()
 
-    def on_header_end() -> None:
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.part.header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.part.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        part = self.part
         # Raw bytes: a UTF-8 file name must reach disposition() as sent (it used to be decoded
         # here, then re-encoded as Latin-1 by python-multipart: a 500 for "Mission–strategy").
         part.headers[part.header_name.decode("latin-1").lower()] = part.header_value
         part.header_name = part.header_value = b""
 
-    def on_headers_finished() -> None:
-        nonlocal upload, handle, error
-        name, raw_name = disposition(part.headers.get("content-disposition", b""))
+    def on_headers_finished(self) -> None:
+        name, raw_name = disposition(self.part.headers.get("content-disposition", b""))
         if name != FIELD or raw_name is None:
             return  # other form fields are ignored (and never buffered)
-        if upload is not None:
-            error = InputError("send one file per upload")
+        if self.upload is not None:
+            self.error = InputError("send one file per upload")
             return
         try:
             filename = safe_filename(raw_name)
         except InputError as exc:
-            error = exc
+            self.error = exc
             return
-        upload = Upload(filename=filename, path=folder / f".incoming-{uuid.uuid4().hex}.part")
+        upload = Upload(filename=filename, path=self.folder / f".incoming-{uuid.uuid4().hex}.part")
+        self.upload = upload
         # 0600, a new name (O_EXCL), never through a link: uploads are private files.
-        handle = os.fdopen(open_private(upload.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb")
-        part.is_file = True
+        self.handle = os.fdopen(
+            open_private(upload.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb"
+        )
+        self.part.is_file = True
 
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        if part.is_file and upload is not None and error is None:
-            upload.size += end - start
-            pending.append(data[start:end])
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.part.is_file and self.upload is not None and self.error is None:
+            self.upload.size += end - start
+            self.pending.append(data[start:end])
 
-    def on_part_end() -> None:
-        if part.is_file:
-            complete["file"] = True
+    def on_part_end(self) -> None:
+        if self.part.is_file:
+            self.file_complete = True
 
-    def on_end() -> None:
-        complete["body"] = True
+    def on_end(self) -> None:
+        self.body_complete = True
 
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": on_part_begin,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-            "on_end": on_end,
-        },
-    )
-    try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-            if error is not None:
-                raise error
-            if upload is not None and upload.size > max_bytes:
-                raise FileTooLargeError(
-                    f"{upload.filename}: larger than {max_bytes / 1_000_000:g} MB "
-                    "(MISSIONRAG_MAX_FILE_MB); nothing was stored"
-                )
-            if pending and handle is not None:
-                data = b"".join(pending)
-                pending.clear()
-                await run_in_threadpool(handle.write, data)
-        parser.finalize()
+    async def flush(self, max_bytes: int) -> None:
+        """After each network chunk: raise what the parser found, else write what arrived."""
+        if self.error is not None:
+            raise self.error
+        upload = self.upload
+        if upload is not None and upload.size > max_bytes:
+            raise FileTooLargeError(
+                f"{upload.filename}: larger than {max_bytes / 1_000_000:g} MB "
+                "(MISSIONRAG_MAX_FILE_MB); nothing was stored"
+            )
+        if self.pending and self.handle is not None:
+            data = b"".join(self.pending)
+            self.pending.clear()
+            await run_in_threadpool(self.handle.write, data)
+
+    def finished(self) -> Upload:
+        """The upload once the parser is finalised, or the reason there is none to keep."""
+        upload = self.upload
         if upload is None:
             raise InputError("no file in the upload; send it as multipart form field 'file'")
-        if not (complete["file"] and complete["body"]):
+        if not (self.file_complete and self.body_complete):
             # A body cut short (a dropped connection behind a proxy, a client that gave up)
             # must not be stored as if it were the whole file.
             raise MalformedRequestError(
@@ -204,16 +214,33 @@ async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Uplo
         if upload.size == 0:
             raise InputError(f"{upload.filename}: the file is empty")
         return upload
+
+
+async def receive_upload(request: Request, folder: Path, max_bytes: int) -> Upload:
+    """Write the ``file`` part of a multipart body to ``folder``; the caller renames it."""
+    _, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise InputError("multipart body without a boundary; send the file as form field 'file'")
+
+    receiver = _Receiver(folder)
+    parser = MultipartParser(boundary, receiver.callbacks())
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+            await receiver.flush(max_bytes)
+        parser.finalize()
+        return receiver.finished()
     except MultipartParseError as exc:
-        _discard(upload)
+        _discard(receiver.upload)
         raise MalformedRequestError(f"malformed multipart body ({exc})") from exc
     except BaseException:
         # Includes client disconnects and cancellation: no half-written file stays behind.
-        _discard(upload)
+        _discard(receiver.upload)
         raise
     finally:
-        if handle is not None:
-            handle.close()
+        if receiver.handle is not None:
+            receiver.handle.close()
 
 
 def _discard(upload: Upload | None) -> None:

@@ -5,7 +5,7 @@
     stream_answer     the same as server-sent events: "token" deltas, then one "answer"
     render_answer     human output for the CLI
 
-Quotes are always verbatim substrings of ``retriever.document_text(source)`` (issue 4); the
+Quotes are always verbatim substrings of ``retriever.document_text(source)`` (tests/test_ask.py); the
 extractive step takes them from ``Hit.text`` by offset and ``verify_quotes`` re-checks them.
 """
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from missionrag.ask.extractive import Extraction, compose, corpus_stats, extract
+from missionrag.ask.citations import compose
+from missionrag.ask.extractive import Extraction, corpus_stats, extract
 from missionrag.ask.render import render_answer
 from missionrag.errors import InputError, MissionRagError
 from missionrag.models import Answer, Citation

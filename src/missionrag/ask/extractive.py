@@ -1,6 +1,6 @@
 """Extractive answers: score the sentences of the retrieved chunks, pick 1-4, cite each one.
 
-Score of a sentence (issue 4):
+Score of a sentence (the fallback path when no reranker is installed; evals/reports/ask.md):
   cosine to the question, with the same embedder as retrieval; the mean of a plain reading
     and one without the words most chunks share ("mission"), and the better of the sentence
     alone or led by its section heading (slides and lists lean on their headings)
@@ -13,6 +13,7 @@ Abstention: the best score minus penalties for question words the corpus never u
 below MIN_CONFIDENCE, or the question asks for a number, date or named kind of thing that
 no retrieved sentence holds (``question.py``). The constants are calibrated on
 ``evals/qa.jsonl``; the report (``evals/reports/ask.md``) shows the threshold sweep.
+The chosen sentences become the answer text and its citations in ``citations.py``.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from missionrag.ask.question import answer_type, question_language, satisfies
-from missionrag.ask.text import Unit, display, display_list, split_units, terms
+from missionrag.ask.text import Unit, display, split_units, terms
 from missionrag.errors import MissionRagError
-from missionrag.models import Citation, Hit
+from missionrag.models import Hit
 from missionrag.text import strip_terms
 
 if TYPE_CHECKING:
@@ -385,51 +386,3 @@ def _extract_similar(
         reasons.append("the closest passages are only loosely related to the question")
     chosen = select(pool, retriever, stats)
     return Extraction(question, hits, cands, chosen, confidence, abstain, reasons, language)
-
-
-# --------------------------------------------------------------------------- citations
-
-
-def locate(hit: Hit, offset: int) -> tuple[str | None, str | None]:
-    """The most precise locator at ``offset`` (relative to the chunk) and its link.
-
-    ``Hit.marks`` are the finer marks inside the chunk (transcript timestamps, later pages);
-    the one in force at the sentence start wins, else the chunk's own locator.
-    """
-    found = None
-    for m in sorted(hit.marks, key=lambda m: m.start):
-        if m.start <= offset and m.locator:
-            found = m
-        elif m.start > offset:
-            break
-    if found is not None:
-        return found.locator, found.url or hit.url
-    return hit.locator, hit.url
-
-
-def cite(c: Candidate) -> Citation:
-    locator, url = locate(c.hit, c.unit.start)
-    return Citation(
-        source=c.hit.source,
-        title=c.hit.title,
-        locator=locator,
-        url=url,
-        quote=c.quote,
-        score=round(max(0.0, min(1.0, c.score)), 4),
-    )
-
-
-def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
-    """Answer text with [n] after each sentence, and the citations it numbers."""
-    parts: list[str] = []
-    citations: list[Citation] = []
-    for c in chosen:
-        citations.append(cite(c))
-        n = len(citations)
-        if c.unit.kind == "list":
-            # A list in the source stays a list: its intro, then one item per line.
-            parts.append("\n" + display_list(c.quote, f" [{n}]") + "\n")
-        else:
-            text = display(c.quote)
-            parts.append(f"{text[:1].upper()}{text[1:]} [{n}]")
-    return re.sub(r" ?\n ?", "\n", " ".join(parts)).strip(), citations

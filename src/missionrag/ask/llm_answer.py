@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from missionrag.ask.extractive import Extraction, locate
-from missionrag.ask.text import display, sentence_spans, split_units, terms
+from missionrag.ask.citations import locate
+from missionrag.ask.extractive import Extraction
+from missionrag.ask.text import Unit, display, sentence_spans, split_units, terms
 from missionrag.errors import LLMError
 from missionrag.models import Answer, Citation, Hit
 
@@ -123,34 +124,11 @@ def check_claims(
             else:
                 dropped_uncited += 1
             continue
-        cvec = embedder.embed([claim.text])[0]
-        best: tuple[float, int, int] | None = None
-        for n in cited:
-            uvecs = embedder.embed([display(u.text) for u in units[n]])
-            sims = uvecs @ cvec
-            j = int(np.argmax(sims))
-            if best is None or float(sims[j]) > best[0]:
-                best = (float(sims[j]), n, j)
-        assert best is not None
-        sim, n, j = best
-        if sim < SUPPORT_MIN:
+        citation = _support(claim, cited, hits, units, embedder)
+        if citation is None:
             dropped_unsupported += 1
             continue
-        hit, unit = hits[n - 1], units[n][j]
-        locator, url = locate(hit, unit.start)
-        kept.append(
-            (
-                claim,
-                Citation(
-                    source=hit.source,
-                    title=hit.title,
-                    locator=locator,
-                    url=url,
-                    quote=unit.text,
-                    score=round(max(0.0, min(1.0, sim)), 4),
-                ),
-            )
-        )
+        kept.append((claim, citation))
     if trace is not None:
         trace.update(
             sentences=len(claims),
@@ -164,6 +142,38 @@ def check_claims(
             f"dropped {dropped_unsupported} generated sentence(s) that the cited passage does not support"
         )
     return kept, notes
+
+
+def _support(
+    claim: Claim,
+    cited: list[int],
+    hits: list[Hit],
+    units: dict[int, list[Unit]],
+    embedder: Embedder,
+) -> Citation | None:
+    """The cited passages' sentence closest to ``claim``, or None below ``SUPPORT_MIN``."""
+    cvec = embedder.embed([claim.text])[0]
+    best: tuple[float, int, int] | None = None
+    for n in cited:
+        uvecs = embedder.embed([display(u.text) for u in units[n]])
+        sims = uvecs @ cvec
+        j = int(np.argmax(sims))
+        if best is None or float(sims[j]) > best[0]:
+            best = (float(sims[j]), n, j)
+    assert best is not None
+    sim, n, j = best
+    if sim < SUPPORT_MIN:
+        return None
+    hit, unit = hits[n - 1], units[n][j]
+    locator, url = locate(hit, unit.start)
+    return Citation(
+        source=hit.source,
+        title=hit.title,
+        locator=locator,
+        url=url,
+        quote=unit.text,
+        score=round(max(0.0, min(1.0, sim)), 4),
+    )
 
 
 def lead_sentence(ex: Extraction) -> str:

@@ -1,6 +1,6 @@
 """Sentence units with exact offsets, word tokens for keyword overlap, and display cleanup.
 
-A quote must be a verbatim substring of the source text (issue 4), so splitting never
+A quote must be a verbatim substring of the source text (tests/test_ask.py), so splitting never
 normalises anything: every ``Unit`` is a ``(start, end)`` span and its text is
 ``source[start:end]``. Markdown and list markup are only removed by ``display()``, which
 builds the answer text, never the quote.

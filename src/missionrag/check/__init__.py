@@ -3,7 +3,6 @@
     check_statement(statement, settings, retriever=..., llm=..., today=...) -> CheckResult
     render.render_check(result, color=False) -> str
     docs.mission_candidates(document) -> [Candidate] (best first)
-    evaluate.run_check_eval(labels, report, settings) -> (summary, metrics)
 
 The default path loads the learned heads (numpy) and, once prepared, the ONNX embedding model;
 never torch, Chroma, llama-index or scikit-learn.

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from missionrag.check import lexicon as lx
+import missionrag.check.lexicon as lx
 from missionrag.check.langid import detect_language
 from missionrag.check.targets import Target, find_targets
 from missionrag.check.temporal import TimeMention, find_time_mentions

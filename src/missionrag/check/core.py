@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
-from missionrag.check import criteria as crit
+import missionrag.check.criteria as crit
 from missionrag.check.analysis import Analysis, analyse
 from missionrag.check.existing import find_existing
 from missionrag.check.features import rule_features
@@ -38,6 +38,8 @@ from missionrag.models import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from missionrag.config import Settings
     from missionrag.index import Retriever
     from missionrag.index.embed import Embedder
@@ -95,13 +97,7 @@ def check_statement(
     fs = rule_features(a)
     model = model or load_model()
     notes: list[str] = []
-    if settings is not None and not settings.check_embedding:
-        use_embedding = False
-    vector, embedder = (
-        statement_vector(statement, model, settings, embedder, notes)
-        if use_embedding
-        else (None, None)
-    )
+    vector, embedder = _vector(statement, model, settings, embedder, use_embedding, notes)
     preds = model.predict(fs, vector)
     criteria = crit.judge(a, fs, preds)
     washing = assess(fs, preds["washed"])
@@ -132,6 +128,22 @@ def check_statement(
         existing_mission=existing,
         model="rules+embedding" if vector is not None else "rules",
     )
+
+
+def _vector(
+    statement: str,
+    model: CheckerModel,
+    settings: Settings | None,
+    embedder: Embedder | None,
+    use_embedding: bool,
+    notes: list[str],
+) -> tuple[np.ndarray | None, Embedder | None]:
+    """The statement's vector and the embedder that made it; (None, None) to judge by rules."""
+    if settings is not None and not settings.check_embedding:
+        use_embedding = False
+    if not use_embedding:
+        return None, None
+    return statement_vector(statement, model, settings, embedder, notes)
 
 
 def _knowledge_base(

@@ -35,7 +35,8 @@ MIN_LOGIT = 0.0  # below this the cross-encoder judges the sentence off the ques
 
 def choose(retriever: Retriever, reranker: Reranker) -> dict[str, list[SourceRef]]:
     """The best-explaining sentences per criterion, best first."""
-    from missionrag.ask.extractive import cite, collect
+    from missionrag.ask.citations import cite
+    from missionrag.ask.extractive import collect
 
     out: dict[str, list[SourceRef]] = {}
     for name, question in QUESTIONS.items():

@@ -76,28 +76,8 @@ def render_check(result: CheckResult, color: bool = False) -> str:
     lines: list[str] = []
     head = f"Mission check  overall {result.overall:.2f}  ({result.mode})"
     lines += [_c(head, _BOLD, color), ""]
-    lines.append(f"  {'':2}{'criterion':<16}{'score':>6}  evidence")
-    for name, c in result.criteria.items():
-        mark = _c("✓", _GREEN, color) if c.passed else _c("✗", _RED, color)
-        evidence = "; ".join(f"“{e}”" for e in c.evidence[:3])
-        if len(evidence) > WIDTH - 28:
-            evidence = evidence[: WIDTH - 29] + "…"
-        lines.append(f"  {mark} {LABELS.get(name, name):<16}{c.score:>5.2f}  {evidence}")
-    w = result.mission_washing
-    flag = _c("FLAGGED", _RED + _BOLD, color) if w.flagged else "not flagged"
-    lines += ["", f"  Mission washing: risk {w.risk:.2f}, {flag}"]
-    lines += [_wrap(f"- {s}", "    ") for s in w.signals]
-    if result.existing_mission:
-        e = result.existing_mission
-        lines += ["", _c("Existing mission", _BOLD, color), _wrap(e.message), _wrap(f"“{e.text}”")]
-    if result.relabelling:
-        r = result.relabelling
-        where = (r.title or r.source) + (f", {r.locator}" if r.locator else "")
-        lines += ["", _c("Relabelling: your target already stands as a commitment", _BOLD, color)]
-        lines += [_wrap(f"Your draft:   “{r.draft_target}”"), _wrap(f"{where}: “{r.existing}”")]
-        if r.matched:
-            lines.append(_wrap("Same " + ", ".join(f"{k} ({v})" for k, v in r.matched.items())))
-
+    lines += _criteria_table(result, color)
+    lines += _washing(result, color)
     lines += [
         "",
         _c("Statement", _BOLD, color),
@@ -109,7 +89,43 @@ def render_check(result: CheckResult, color: bool = False) -> str:
             sev = _c(f.severity, _SEVERITY_COLOR[f.severity], color)
             tail = f" → {f.suggestion}" if f.suggestion else ""
             lines.append(_wrap(f"{i}. {f.rule} ({sev}): {f.message}{tail}"))
+    lines += _guidance(result, color)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
+
+def _criteria_table(result: CheckResult, color: bool) -> list[str]:
+    lines = [f"  {'':2}{'criterion':<16}{'score':>6}  evidence"]
+    for name, c in result.criteria.items():
+        mark = _c("✓", _GREEN, color) if c.passed else _c("✗", _RED, color)
+        evidence = "; ".join(f"“{e}”" for e in c.evidence[:3])
+        if len(evidence) > WIDTH - 28:
+            evidence = evidence[: WIDTH - 29] + "…"
+        lines.append(f"  {mark} {LABELS.get(name, name):<16}{c.score:>5.2f}  {evidence}")
+    return lines
+
+
+def _washing(result: CheckResult, color: bool) -> list[str]:
+    """The washing risk and its signals, then an existing mission or a relabelled target."""
+    w = result.mission_washing
+    flag = _c("FLAGGED", _RED + _BOLD, color) if w.flagged else "not flagged"
+    lines = ["", f"  Mission washing: risk {w.risk:.2f}, {flag}"]
+    lines += [_wrap(f"- {s}", "    ") for s in w.signals]
+    if result.existing_mission:
+        e = result.existing_mission
+        lines += ["", _c("Existing mission", _BOLD, color), _wrap(e.message), _wrap(f"“{e.text}”")]
+    if result.relabelling:
+        r = result.relabelling
+        where = (r.title or r.source) + (f", {r.locator}" if r.locator else "")
+        lines += ["", _c("Relabelling: your target already stands as a commitment", _BOLD, color)]
+        lines += [_wrap(f"Your draft:   “{r.draft_target}”"), _wrap(f"{where}: “{r.existing}”")]
+        if r.matched:
+            lines.append(_wrap("Same " + ", ".join(f"{k} ({v})" for k, v in r.matched.items())))
+    return lines
+
+
+def _guidance(result: CheckResult, color: bool) -> list[str]:
+    """Advice, the rewrite, sources, similar missions, the model used and the notes."""
+    lines: list[str] = []
     advice = [(n, c.advice) for n, c in result.criteria.items() if c.advice]
     if advice:
         lines += ["", _c("Advice", _BOLD, color)]
@@ -132,4 +148,4 @@ def render_check(result: CheckResult, color: bool = False) -> str:
     if result.notes:
         lines += ["", _c("Notes", _BOLD, color)]
         lines += [_wrap(f"- {n}") for n in result.notes]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return lines

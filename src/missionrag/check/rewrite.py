@@ -37,19 +37,25 @@ def template_rewrite(a: Analysis, criteria: dict[str, CriterionResult]) -> str |
     body_end = first.end if first else len(a.text)
     while body_end > 0 and (a.text[body_end - 1] in ".!?;" or a.text[body_end - 1].isspace()):
         body_end -= 1
-    # Placeholders go before the first time phrase of the first sentence ("... by [x%] by 2030"),
-    # or at its end; edits are applied right to left so offsets stay valid.
-    anchor = next(
-        (
-            t.start
-            for t in a.times
-            if t.start < body_end
-            and t.kind in ("deadline", "past_deadline", "baseline", "relative", "vague")
-        ),
-        body_end,
-    )
-    if not a.text[:anchor].strip(" ,;:"):
-        anchor = body_end  # a leading time phrase ("In the long term, ..."): add at the end
+    edits = _removals(a, criteria)
+    insert = _insertion(a, criteria, body_end)
+    if insert is not None:
+        edits.append(insert)
+    out = a.text
+    for s, e, rep in sorted(edits, key=lambda x: (-x[0], -x[1])):
+        out = out[:s] + rep + out[e:]
+    out = re.sub(r"\s+([,.;!?])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", out)).strip(" ,")
+    if out and out[0].islower() and a.text.strip()[:1].isupper():
+        out = out[0].upper() + out[1:]
+    if not criteria["cross_sectoral"].passed:
+        out = f"{out.rstrip('.!;')}, with {WHO}."
+    if a.n_words > 40:
+        out = f"[Shorten to one sentence under 25 words:] {out}"
+    return out if out != a.text.strip() else None
+
+
+def _removals(a: Analysis, criteria: dict[str, CriterionResult]) -> list[tuple[int, int, str]]:
+    """Edits (start, end, replacement) for a past year, a vague time phrase, a size-less adverb."""
     edits: list[tuple[int, int, str]] = []
     for t in a.times:
         if t.kind == "past_deadline" and t.year is not None:
@@ -67,6 +73,26 @@ def template_rewrite(a: Analysis, criteria: dict[str, CriterionResult]) -> str |
             # Drop the size-less word (and one following space); the placeholder carries the size.
             end = sp.end + 1 if a.text[sp.end : sp.end + 1] == " " else sp.end
             edits.append((sp.start, end, ""))
+    return edits
+
+
+def _insertion(
+    a: Analysis, criteria: dict[str, CriterionResult], body_end: int
+) -> tuple[int, int, str] | None:
+    """The placeholders for a missing target, outcome or deadline, as one insertion edit."""
+    # Placeholders go before the first time phrase of the first sentence ("... by [x%] by 2030"),
+    # or at its end; edits are applied right to left so offsets stay valid.
+    anchor = next(
+        (
+            t.start
+            for t in a.times
+            if t.start < body_end
+            and t.kind in ("deadline", "past_deadline", "baseline", "relative", "vague")
+        ),
+        body_end,
+    )
+    if not a.text[:anchor].strip(" ,;:"):
+        anchor = body_end  # a leading time phrase ("In the long term, ..."): add at the end
     inserts: list[str] = []
     if not criteria["measurable"].passed:
         sized_verb = a.unsized or any(
@@ -77,28 +103,14 @@ def template_rewrite(a: Analysis, criteria: dict[str, CriterionResult]) -> str |
         inserts.append(", so that [outcome people notice: x% fewer / every ...]")
     if not criteria["time_bound"].passed and not any(t.kind == "past_deadline" for t in a.times):
         inserts.append("by [year]")
-    if inserts:
-        text_ins = " ".join(inserts).replace(" ,", ",")
-        edits.append(
-            (
-                anchor,
-                anchor,
-                ("" if text_ins.startswith(",") else " ")
-                + text_ins
-                + (" " if anchor < body_end else ""),
-            )
-        )
-    out = a.text
-    for s, e, rep in sorted(edits, key=lambda x: (-x[0], -x[1])):
-        out = out[:s] + rep + out[e:]
-    out = re.sub(r"\s+([,.;!?])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", out)).strip(" ,")
-    if out and out[0].islower() and a.text.strip()[:1].isupper():
-        out = out[0].upper() + out[1:]
-    if not criteria["cross_sectoral"].passed:
-        out = f"{out.rstrip('.!;')}, with {WHO}."
-    if a.n_words > 40:
-        out = f"[Shorten to one sentence under 25 words:] {out}"
-    return out if out != a.text.strip() else None
+    if not inserts:
+        return None
+    text_ins = " ".join(inserts).replace(" ,", ",")
+    return (
+        anchor,
+        anchor,
+        ("" if text_ins.startswith(",") else " ") + text_ins + (" " if anchor < body_end else ""),
+    )
 
 
 class _RewriteReply(BaseModel):

@@ -5,8 +5,9 @@
 model is exported once from the local weights, cached under
 ``<data_dir>/models/onnx-<fingerprint>/``, and every later process only loads that file.
 
-Only ``_export`` imports torch/transformers; building an ``OnnxEmbedder`` over a cached export
-never does (``tests/test_onnx_embed.py`` checks ``sys.modules`` in a subprocess).
+Only ``_export`` and the helpers it calls import torch/transformers; building an
+``OnnxEmbedder`` over a cached export never does (``tests/test_onnx_embed.py`` checks
+``sys.modules`` in a subprocess).
 
 Pooling and normalisation follow sentence-transformers: mean of the token embeddings over the
 attention mask (or CLS / max if the model's ``1_Pooling/config.json`` says so), then L2.
@@ -29,6 +30,7 @@ from missionrag.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
     import onnxruntime
+    from tokenizers import Tokenizer
 
     from missionrag.config import Settings
 
@@ -124,8 +126,6 @@ def _export(model_path: Path, onnx_path: Path) -> dict[str, Any]:
     """Trace the transformer (token embeddings out) to ONNX and check it against torch."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import warnings
-
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
@@ -134,19 +134,7 @@ def _export(model_path: Path, onnx_path: Path) -> dict[str, Any]:
     # Eager attention traces to plain MatMul/Softmax, which ONNX Runtime ran ~12% faster
     # than the SDPA trace (72.7 vs 82.8 ms for 10 x 100 tokens); the vectors are the same.
     model = AutoModel.from_pretrained(str(model_path), attn_implementation="eager").eval()
-
-    class TokenEmbeddings(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            out = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return out.last_hidden_state
-
-    wrapper = TokenEmbeddings(model).eval()
+    wrapper = _token_embeddings(model).eval()
     # The example batch has a padded row: traced with an all-ones mask, transformers may drop
     # the mask from the graph and padded batches would come out wrong.
     sample = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 7592, 102, 0, 0, 0]])
@@ -155,39 +143,8 @@ def _export(model_path: Path, onnx_path: Path) -> dict[str, Any]:
     # a 19-word model) would fail on BERT's ids.
     ids = sample % int(getattr(model.config, "vocab_size", 30522))
     types = torch.zeros_like(ids)
-    # TracerWarnings about Python branches on shapes are expected: the only such branch
-    # (padding beyond the mask) never runs for our inputs, and the check below would catch it.
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # Reference before export: tracing can leave the module in a state whose outputs differ.
-        reference = wrapper(ids, mask, types).numpy()
-        dynamic = {"batch": 0, "seq": 1}
-        torch.onnx.export(
-            wrapper,
-            (ids, mask, types),
-            str(onnx_path),
-            input_names=list(INPUT_NAMES),
-            output_names=["token_embeddings"],
-            dynamic_axes={
-                n: {v: k for k, v in dynamic.items()} for n in (*INPUT_NAMES, "token_embeddings")
-            },
-            opset_version=OPSET,
-            do_constant_folding=True,
-            # The TorchScript exporter does this in ~2 s with what is installed; the dynamo
-            # one buys nothing for a plain BERT and brings more moving parts.
-            dynamo=False,
-        )
-
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy()}
-    feeds["token_type_ids"] = types.numpy()
-    # A graph may leave an input out (a model without attention layers has no use for the mask).
-    declared = {i.name for i in session.get_inputs()}
-    got = session.run(None, {k: v for k, v in feeds.items() if k in declared})[0]
-    valid = mask.numpy()[..., None].astype(bool)
-    err = float(np.abs((got - reference) * valid).max())
+    reference = _trace(wrapper, (ids, mask, types), onnx_path)
+    err = _max_difference(onnx_path, (ids, mask, types), reference)
     if err > 1e-3:
         raise BackendUnavailableError(
             f"the ONNX export of {model_path} disagrees with torch (max difference {err:.2e}); "
@@ -202,11 +159,124 @@ def _export(model_path: Path, onnx_path: Path) -> dict[str, Any]:
     }
 
 
+def _token_embeddings(model: Any) -> Any:
+    """``model`` wrapped to take the three inputs by position and return its last hidden state."""
+    import torch
+
+    class TokenEmbeddings(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            out = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    return TokenEmbeddings(model)
+
+
+def _trace(wrapper: Any, inputs: tuple[Any, Any, Any], onnx_path: Path) -> np.ndarray:
+    """Export ``wrapper`` to ``onnx_path``; return its torch output on ``inputs`` from before."""
+    import warnings
+
+    import torch
+
+    # TracerWarnings about Python branches on shapes are expected: the only such branch
+    # (padding beyond the mask) never runs for our inputs, and _max_difference would catch it.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # Reference before export: tracing can leave the module in a state whose outputs differ.
+        reference: np.ndarray = wrapper(*inputs).numpy()
+        dynamic = {"batch": 0, "seq": 1}
+        torch.onnx.export(
+            wrapper,
+            inputs,
+            str(onnx_path),
+            input_names=list(INPUT_NAMES),
+            output_names=["token_embeddings"],
+            dynamic_axes={
+                n: {v: k for k, v in dynamic.items()} for n in (*INPUT_NAMES, "token_embeddings")
+            },
+            opset_version=OPSET,
+            do_constant_folding=True,
+            # The TorchScript exporter does this in ~2 s with what is installed; the dynamo
+            # one buys nothing for a plain BERT and brings more moving parts.
+            dynamo=False,
+        )
+    return reference
+
+
+def _max_difference(onnx_path: Path, inputs: tuple[Any, Any, Any], reference: np.ndarray) -> float:
+    """Largest gap between the exported graph and torch over the unpadded tokens."""
+    import onnxruntime as ort
+
+    ids, mask, types = inputs
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy()}
+    feeds["token_type_ids"] = types.numpy()
+    # A graph may leave an input out (a model without attention layers has no use for the mask).
+    declared = {i.name for i in session.get_inputs()}
+    got = session.run(None, {k: v for k, v in feeds.items() if k in declared})[0]
+    valid = mask.numpy()[..., None].astype(bool)
+    return float(np.abs((got - reference) * valid).max())
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
+
+
+def _pooling(config: dict[str, Any]) -> str:
+    """sentence-transformers' pooling mode from ``1_Pooling/config.json``: cls, max or mean."""
+    if config.get("pooling_mode_cls_token"):
+        return "cls"
+    if config.get("pooling_mode_max_tokens"):
+        return "max"
+    return "mean"
+
+
+def _tokenizer(root: Path, max_seq_length: int) -> Tokenizer:
+    from tokenizers import Tokenizer
+
+    tok_file = root / "tokenizer.json"
+    if not tok_file.is_file():
+        raise BackendUnavailableError(
+            f"{root} has no tokenizer.json, which the onnx backend reads; "
+            "set MISSIONRAG_EMBED_BACKEND=torch to use sentence-transformers instead"
+        )
+    tok = Tokenizer.from_file(str(tok_file))
+    # tokenizer.json ships with fixed padding to 128 and truncation at 128; sentence-
+    # transformers truncates at max_seq_length and pads per batch, which we do by hand.
+    tok.no_padding()
+    tok.enable_truncation(max_length=max_seq_length)
+    return tok
+
+
+def _session(onnx_dir: Path, threads: int | None) -> onnxruntime.InferenceSession:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or _cores()
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Spinning worker threads busy-wait between ops. On an idle machine that is 5-8%
+    # faster (a query: 1.9 vs 2.7 ms), but on our shared 2-core machines, with other
+    # processes or the ingest writer thread wanting a core, it starved them and made small
+    # batches up to 2.7x slower. We take the steady behaviour.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(
+            str(onnx_dir / ONNX_FILE), opts, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # a truncated or foreign file: say which and how to redo it
+        raise BackendUnavailableError(
+            f"cannot load the ONNX model in {onnx_dir} ({exc}); delete that folder to "
+            "export it again, or set MISSIONRAG_EMBED_BACKEND=torch"
+        ) from exc
 
 
 class OnnxEmbedder:
@@ -221,34 +291,13 @@ class OnnxEmbedder:
         max_batch_tokens: int = 1024,
         max_pad: int = 40,
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         root = Path(model_path).expanduser().resolve()
         st_config = _read_json(root / "sentence_bert_config.json")
         hf_config = _read_json(root / "config.json")
-        pooling = _read_json(root / "1_Pooling" / "config.json")
         self.max_seq_length = int(st_config.get("max_seq_length") or 512)
         self.do_lower_case = bool(st_config.get("do_lower_case", False))
-        if pooling.get("pooling_mode_cls_token"):
-            self.pooling = "cls"
-        elif pooling.get("pooling_mode_max_tokens"):
-            self.pooling = "max"
-        else:
-            self.pooling = "mean"
-
-        tok_file = root / "tokenizer.json"
-        if not tok_file.is_file():
-            raise BackendUnavailableError(
-                f"{root} has no tokenizer.json, which the onnx backend reads; "
-                "set MISSIONRAG_EMBED_BACKEND=torch to use sentence-transformers instead"
-            )
-        tok = Tokenizer.from_file(str(tok_file))
-        # tokenizer.json ships with fixed padding to 128 and truncation at 128; sentence-
-        # transformers truncates at max_seq_length and pads per batch, which we do by hand.
-        tok.no_padding()
-        tok.enable_truncation(max_length=self.max_seq_length)
-        self.tokenizer = tok
+        self.pooling = _pooling(_read_json(root / "1_Pooling" / "config.json"))
+        self.tokenizer = tok = _tokenizer(root, self.max_seq_length)
         self.pad_id = int(hf_config.get("pad_token_id") or 0)
         # The special tokens the tokenizer puts around one text ([CLS] ... [SEP] here), for
         # rows that arrive already tokenised (embed_ids).
@@ -259,25 +308,7 @@ class OnnxEmbedder:
         # Ids from the chunker are of the text as written; a model that lowercases before
         # its tokenizer must tokenise the text itself.
         self.takes_token_ids = not self.do_lower_case
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or _cores()
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Spinning worker threads busy-wait between ops. On an idle machine that is 5-8%
-        # faster (a query: 1.9 vs 2.7 ms), but on our shared 2-core machines, with other
-        # processes or the ingest writer thread wanting a core, it starved them and made small
-        # batches up to 2.7x slower. We take the steady behaviour.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session: onnxruntime.InferenceSession = ort.InferenceSession(
-                str(onnx_dir / ONNX_FILE), opts, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # a truncated or foreign file: say which and how to redo it
-            raise BackendUnavailableError(
-                f"cannot load the ONNX model in {onnx_dir} ({exc}); delete that folder to "
-                "export it again, or set MISSIONRAG_EMBED_BACKEND=torch"
-            ) from exc
+        self.session: onnxruntime.InferenceSession = _session(onnx_dir, threads)
         self._input_names = {i.name for i in self.session.get_inputs()}
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens

@@ -23,7 +23,7 @@ TEXT_SUFFIXES = {".txt": False, ".md": True, ".markdown": True}
 SUPPORTED = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
 IGNORE_FILE = ".missionragignore"
 # Bumped when a loader's or the chunker's output changes, so stored documents are re-read
-# once (3: the chunker of issue 7; unchanged chunks keep their vectors).
+# once (3: the offset-based chunker in chunking.py; unchanged chunks keep their vectors).
 LOADER_VERSION = "3"
 
 

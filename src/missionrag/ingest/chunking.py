@@ -8,7 +8,7 @@ embedding model's own tokenizer, so a chunk never exceeds what the model reads.
 The packing follows llama-index's ``SentenceSplitter`` (sentences, then clauses, then words;
 greedy up to ``chunk_size`` tokens; whole trailing sentences of up to ``chunk_overlap``
 tokens repeated at the start of the next chunk), which is what this module used first. It is
-rewritten here because ingestion is bound by the model (issue 7): the splitter tokenised every
+rewritten here because ingestion is bound by the model (bench/ingest_throughput.py): the splitter tokenised every
 sentence separately and ran NLTK's punkt on each split, 0.6 s of the 11 s a 1,400-chunk corpus
 took, all of it while the model waited. Here each span is tokenised once, with offsets, and a
 sentence's length is a count over those offsets; chunks are cut as character ranges, so no
@@ -151,7 +151,7 @@ def _spans(doc: Document) -> list[tuple[int, int]]:
 
     A span that holds nothing but its own heading (a slide title followed by another heading)
     joins the span after it: alone it would be a three-word chunk that both retrievers rank
-    high for any question on its topic while it answers none (retrieval eval, issue #2).
+    high for any question on its topic while it answers none (evals/reports/retrieval.md).
     """
     cuts = sorted({0, *(m.start for m in doc.marks if _is_cut(doc.text, m))})
     cuts = [c for c in cuts if 0 <= c < len(doc.text)] + [len(doc.text)]

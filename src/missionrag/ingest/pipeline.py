@@ -1,6 +1,6 @@
 """The write path: documents -> chunks -> vectors -> the store, in overlapping stages.
 
-The model is the expensive stage, so the pipeline keeps it busy (issue 7, measured by
+The model is the expensive stage, so the pipeline keeps it busy (measured by
 ``bench/ingest_throughput.py``):
 
 - chunks are gathered over a window of documents (``MISSIONRAG_INGEST_WINDOW`` chunks, 2,048

@@ -21,8 +21,10 @@ from missionrag.quiz.text import BLANK
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+# The schemas tests/test_qti_xsd.py validates against: the QTI 2.1 item XSD and IMS CP 1.1.4
+# (qti-sdk, where the XSDs come from, has no copy of the QTI 2.1 CP 1.2 profile).
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
-CP_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/qtiv2p1_imscpv1p2_v1p0.xsd"
+CP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
 TEMPLATE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/"
 ITEM_TYPE = "imsqti_item_xmlv2p1"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -55,6 +57,19 @@ def assessment_item(item: QuizItem, number: int, quiz_title: str = "") -> ET.Ele
         },
     )
     cloze = item.type == "cloze"
+    _response_declaration(root, item, cloze)
+    outcome = _sub(
+        root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float"
+    )
+    _sub(_sub(outcome, "defaultValue"), "value", "0")
+    _item_body(root, item, cloze)
+    template = "map_response" if cloze else "match_correct"
+    _sub(root, "responseProcessing", template=TEMPLATE + template)
+    return root
+
+
+def _response_declaration(root: ET.Element, item: QuizItem, cloze: bool) -> None:
+    """The correct answer: a letter, or for a blank every accepted spelling (``mapping``)."""
     decl = _sub(
         root,
         "responseDeclaration",
@@ -72,11 +87,10 @@ def assessment_item(item: QuizItem, number: int, quiz_title: str = "") -> ET.Ele
             _sub(mapping, "mapEntry", mapKey=spelling, mappedValue="1", caseSensitive="false")
     else:
         _sub(correct, "value", LETTERS[item.options.index(item.answer)])
-    outcome = _sub(
-        root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float"
-    )
-    _sub(_sub(outcome, "defaultValue"), "value", "0")
 
+
+def _item_body(root: ET.Element, item: QuizItem, cloze: bool) -> None:
+    """The question with its blank or choices, then the tutor's explanation and source."""
     body = _sub(root, "itemBody")
     if cloze:
         before, _, after = item.question.partition(BLANK)
@@ -107,9 +121,6 @@ def assessment_item(item: QuizItem, number: int, quiz_title: str = "") -> ET.Ele
         "p",
         f"Source: {item.title or item.source} ({item.source}) {item.locator or ''}".strip(),
     )
-    template = "map_response" if cloze else "match_correct"
-    _sub(root, "responseProcessing", template=TEMPLATE + template)
-    return root
 
 
 def manifest(items: list[QuizItem]) -> ET.Element:

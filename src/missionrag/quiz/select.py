@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from missionrag.quiz.lists import (
     LIST_WORDS,
@@ -135,24 +136,12 @@ def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex, corpus: str 
     out: list[Fact] = []
     for si, span in enumerate(spans):
         text = span.text
-        n_words = len(text.split())
-        if n_words < 6 or n_words > 60 or _BOILERPLATE.search(text):
+        if not _quotable(text):
             continue
-        if text[-1] not in '.!?:"”’)' and (_TRUNCATED_END.search(text) or n_words < 12):
-            continue  # a slide line cut mid-sentence, or a slide title
-        if (text.count("“") != text.count("”")) or text.count('"') % 2:
-            continue  # a piece of a longer quotation
         chunk, locator, url, section = locate(doc, span.start)
         if chunk is None:
             continue
-        line_start = doc.text.rfind("\n", 0, span.start) + 1
-        label = labels.get(line_start)
-        if label is None and line_starts:
-            # A later sentence of a labelled item ("- OPSI: ... They have developed ...").
-            prior = [
-                s for s in line_starts if s <= span.start and "\n" not in doc.text[s : span.start]
-            ]
-            label = labels[prior[-1]] if prior else None
+        label = _label_at(doc, labels, line_starts, span.start)
         is_first = label is not None and label.label_start >= span.start - 3
         base = dict(
             source=doc.source, title=doc.title, url=url or doc.url, locator=locator,
@@ -161,16 +150,7 @@ def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex, corpus: str 
         if is_first and label is not None:
             quote_start = min(span.start, label.label_start)
             quote = doc.text[quote_start : span.end]
-            body = clean_markup(doc.text[label.body_start : span.end])
-            if len(body.split()) >= 3:
-                statement = f"{label.label}: {body}"
-                key = Term(label.label, label.kind, 0, len(label.label))
-                out.append(
-                    Fact(quote=quote, quote_start=quote_start, statement=statement, key=key,
-                         score=LABELLED_SCORE + _bonus(body), group=label.group,
-                         context=label.context, body=body, **base)  # type: ignore[arg-type]
-                )  # fmt: skip
-            text_for_terms = statement if len(body.split()) >= 3 else clean_markup(text)
+            text_for_terms = _labelled_fact(doc, span, label, quote, quote_start, base, out)
         else:
             if text.rstrip().endswith("?"):
                 continue
@@ -181,35 +161,97 @@ def facts_for_doc(doc: DocView, doc_index: int, index: EntityIndex, corpus: str 
                 continue
             text_for_terms = resolved
             quote_start, quote = span.start, text
-        # A quoted phrase is vocabulary only when the corpus uses it more than once.
-        quoted = [t for t in quoted_terms(text_for_terms) if corpus.count(t.text.lower()) >= 2]
-        terms = [*numbers(text_for_terms), *index.tag(text_for_terms), *quoted]
-        dt = defined_term(text_for_terms)
-        if dt:
-            terms.append(dt)
-        enum = enumeration_term(text_for_terms)
-        if enum:
-            terms.append(enum)
-        seen: list[str] = []
-        for term in terms:
-            if is_first and label is not None and term.start < len(label.label) + 2:
-                continue  # the label itself is asked about through the labelled fact
-            if term.text in seen or _count(text_for_terms, term.text) != 1:
-                continue
-            if any(contains(text_for_terms, a) for a in term.aliases):
-                continue  # "Danish Design Center (DDC)": the blank would spell its own answer
-            seen.append(term.text)
-            score = BASE_SCORE[term.kind] + _bonus(text_for_terms, who=term.kind in _WHO)
-            if term is dt:
-                score += 0.8
-            if term.kind == "number" and LIST_WORDS.match(text_for_terms[term.end :].strip()):
-                score += 0.8  # "five criteria", "six key lessons": the shape of a course
-            if term.kind in _WHO and corpus.count(term.text.lower()) >= 5:
-                continue  # the protagonist ("Bason", "OECD") is no test of anything
+        first_label = label if is_first else None
+        for key, score in _scored_terms(text_for_terms, first_label, index, corpus):
             out.append(
-                Fact(quote=quote, quote_start=quote_start, statement=text_for_terms, key=term,
+                Fact(quote=quote, quote_start=quote_start, statement=text_for_terms, key=key,
                      score=score, context=label.context if label else None, **base)  # type: ignore[arg-type]
             )  # fmt: skip
+    return out
+
+
+def _quotable(text: str) -> bool:
+    """A whole sentence of course material: not furniture, a slide title or a quotation piece."""
+    n_words = len(text.split())
+    if n_words < 6 or n_words > 60 or _BOILERPLATE.search(text):
+        return False
+    if text[-1] not in '.!?:"”’)' and (_TRUNCATED_END.search(text) or n_words < 12):
+        return False  # a slide line cut mid-sentence, or a slide title
+    # Unbalanced quotation marks: a piece of a longer quotation.
+    return text.count("“") == text.count("”") and not text.count('"') % 2
+
+
+def _label_at(
+    doc: DocView, labels: dict[int, Labelled], line_starts: list[int], start: int
+) -> Labelled | None:
+    """The labelled list item the sentence at ``start`` belongs to, if any."""
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    label = labels.get(line_start)
+    if label is None and line_starts:
+        # A later sentence of a labelled item ("- OPSI: ... They have developed ...").
+        prior = [s for s in line_starts if s <= start and "\n" not in doc.text[s:start]]
+        label = labels[prior[-1]] if prior else None
+    return label
+
+
+def _labelled_fact(
+    doc: DocView,
+    span: Span,
+    label: Labelled,
+    quote: str,
+    quote_start: int,
+    base: dict[str, Any],
+    out: list[Fact],
+) -> str:
+    """Append the fact that asks for the label itself; return the text to look for terms in."""
+    body = clean_markup(doc.text[label.body_start : span.end])
+    if len(body.split()) < 3:
+        return clean_markup(span.text)
+    statement = f"{label.label}: {body}"
+    key = Term(label.label, label.kind, 0, len(label.label))
+    out.append(
+        Fact(quote=quote, quote_start=quote_start, statement=statement, key=key,
+             score=LABELLED_SCORE + _bonus(body), group=label.group,
+             context=label.context, body=body, **base)
+    )  # fmt: skip
+    return statement
+
+
+def _scored_terms(
+    text: str, first_label: Labelled | None, index: EntityIndex, corpus: str
+) -> list[tuple[Term, float]]:
+    """The terms of ``text`` worth blanking out, each with its score, in the order found.
+
+    ``first_label``: the labelled item the sentence opens, whose label is asked about
+    through the labelled fact instead.
+    """
+    # A quoted phrase is vocabulary only when the corpus uses it more than once.
+    quoted = [t for t in quoted_terms(text) if corpus.count(t.text.lower()) >= 2]
+    terms = [*numbers(text), *index.tag(text), *quoted]
+    dt = defined_term(text)
+    if dt:
+        terms.append(dt)
+    enum = enumeration_term(text)
+    if enum:
+        terms.append(enum)
+    seen: list[str] = []
+    out: list[tuple[Term, float]] = []
+    for term in terms:
+        if first_label is not None and term.start < len(first_label.label) + 2:
+            continue  # the label itself is asked about through the labelled fact
+        if term.text in seen or _count(text, term.text) != 1:
+            continue
+        if any(contains(text, a) for a in term.aliases):
+            continue  # "Danish Design Center (DDC)": the blank would spell its own answer
+        seen.append(term.text)
+        score = BASE_SCORE[term.kind] + _bonus(text, who=term.kind in _WHO)
+        if term is dt:
+            score += 0.8
+        if term.kind == "number" and LIST_WORDS.match(text[term.end :].strip()):
+            score += 0.8  # "five criteria", "six key lessons": the shape of a course
+        if term.kind in _WHO and corpus.count(term.text.lower()) >= 5:
+            continue  # the protagonist ("Bason", "OECD") is no test of anything
+        out.append((term, score))
     return out
 
 

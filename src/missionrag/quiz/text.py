@@ -23,7 +23,8 @@ def wordset(text: str) -> frozenset[str]:
 
 # Bullets and markdown list markers that open a line but are not part of the sentence.
 _LINE_MARKER = re.compile(r"^\s*(?:[-*•·❋+]\s*|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)+")
-# Words that make a sentence depend on the one before it (issue 5: no dangling "this"/"they").
+# Words that make a sentence depend on the one before it: the quiz's quality gate keeps no
+# dangling "this"/"they" (tests/test_quiz_corpus.py).
 DANGLING = wordset(
     """this that these those they them their it its he she his her him both such we our us
     others latter former also then thus hence"""

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
+from missionrag.api.body_limit import MB
 from missionrag.api.deps import (
     KBDep,
     ReaderDep,
@@ -32,6 +33,7 @@ from missionrag.api.deps import (
     WriteLockDep,
 )
 from missionrag.api.files import MEDIA_TYPES, original_file
+from missionrag.api.refresh import refresh_later
 from missionrag.api.schemas import (
     DeleteOut,
     DocumentOut,
@@ -40,7 +42,7 @@ from missionrag.api.schemas import (
     UrlIngestRequest,
 )
 from missionrag.api.scope import CollectionSet
-from missionrag.api.security import MB, guard_url
+from missionrag.api.security import guard_url
 from missionrag.api.uploads import Upload, receive_upload, uploads_dir
 from missionrag.collections import delete_collection, home, uploads_path
 from missionrag.config import Settings
@@ -152,7 +154,7 @@ def _ingest_upload(
         try:
             report = kb.ingest_upload(upload.filename, final, reader)
             _refuse_failed(report, upload.filename)
-            kb.refresh_literature()
+            refresh_later(kb)
         except BaseException:
             final.unlink(missing_ok=True)
             if backup is not None:
@@ -169,7 +171,7 @@ def _ingest_url(
 ) -> IngestReport:
     with lock:
         report = kb.ingest(paths=[], urls=[url], reader=reader)
-        kb.refresh_literature()
+        refresh_later(kb)
     _refuse_failed(report, url)
     logger.info("url %s: %s", url, _summary(report))
     return report
@@ -259,7 +261,7 @@ async def _add(
 def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path) -> DocumentInfo:
     with lock:
         info = kb.delete_document(doc_id)
-        kb.refresh_literature()
+        refresh_later(kb)
         # An uploaded file goes too, or the next `ingest` of uploads/ would bring it back.
         # Uploads are named "uploads/<file>" in the store (ingest/run.py, stored_name).
         if info.source.startswith("uploads/"):
