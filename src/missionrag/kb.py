@@ -240,11 +240,13 @@ class KnowledgeBase(Wiring):
     def _literature(self) -> dict[str, list[Any]] | None:
         """The reranked passages per criterion, when chosen for the store's current write."""
         from missionrag.check import literature
+        from missionrag.collections import home
         from missionrag.index.store import read_state_mirror
 
-        # Only a single-owner store's mirror is exact (index/backend.py).
+        # Only a single-owner store's mirror is exact (index/backend.py); each collection
+        # keeps its own (collections.home), as the keyword index reads it.
         state = (
-            read_state_mirror(self.settings.resolved_data_dir())
+            read_state_mirror(home(self.settings))
             if self.backend.single_owner
             else None
         )
