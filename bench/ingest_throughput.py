@@ -139,7 +139,7 @@ def pipeline_round(corpus: Path, root: Path, r: int, backend: str) -> dict[str, 
         stages.wrap(pipeline_mod, "chunk_document", "chunk")
         stages.wrap(pipeline_mod, "chunk_with_tokens", "chunk")
     stages.wrap(kb.store, "write_group", "store writes")
-    stages.wrap(kb, "_rebuild_derived", "keyword index")
+    stages.wrap(kb.derived, "rebuild", "keyword index")
     t, c = time.perf_counter(), time.process_time()
     try:
         report = kb.ingest([corpus])

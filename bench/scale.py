@@ -11,7 +11,7 @@ are composed instead, in a way that keeps text and vector consistent:
    normalised, length-weighted mean of its sentences' vectors. The report gives the cosine
    between such a vector and the model's real embedding of the chunk text, as a realism check.
 3. Chunks go into the real store through ``ChunkStore.write_group`` (the ingest pipeline's
-   own write path, minus loading and the model), and the keyword index is built by ``KnowledgeBase.keyword`` as after
+   own write path, minus loading and the model), and the keyword index is built by ``KnowledgeBase.keyword_index()`` as after
    any ingest.
 
 Search latency is measured in a fresh process over the built store: the first search
@@ -147,7 +147,7 @@ def build(n: int, data_dir: Path) -> dict[str, Any]:
     store.end()
     t_store = time.perf_counter() - t1
     t2 = time.perf_counter()
-    size = kb.keyword.size
+    size = kb.keyword_index().size
     t_keyword = time.perf_counter() - t2
     return {
         "chunks": store.count(),

@@ -60,5 +60,5 @@ def test_fast_path_steps_aside_when_not_provably_current(tmp_path: Path) -> None
     kb.store.end(changed=True)  # generation moved, index not yet rebuilt
     assert kb.keyword_view() is None
     assert kb.check(WASHED).sources  # the store path still cites
-    _ = kb.keyword
+    kb.keyword_index()
     assert kb.keyword_view() is not None

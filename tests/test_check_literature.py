@@ -35,3 +35,14 @@ def test_reranked_passages_are_chosen_once_per_write_and_cited(tmp_path: Path) -
     assert kb._literature() is None
     assert kb.check("Promote sustainable mobility.").sources  # keyword search meanwhile
     assert kb.refresh_literature() is True
+
+
+def test_a_named_collection_reads_its_own_literature(tmp_path: Path) -> None:
+    """The passages are stamped with the collection's own generation, not the default's."""
+    default = KnowledgeBase(make_settings(tmp_path / "data"))
+    default.ingest([CORPUS])  # two writes: the default collection's generation runs ahead
+    default.delete_document(default.documents()[0].doc_id)
+    team = KnowledgeBase(make_settings(tmp_path / "data", collection="team"))
+    team.ingest([CORPUS / "invi-mission-driven-change.txt"])
+    assert team.refresh_literature() is True
+    assert team._literature() is not None

@@ -19,6 +19,7 @@ from apiserver import ingested_data_dir
 from conftest import CORPUS, cli_env, make_settings
 
 from missionrag import language
+from missionrag.index.rerank import rerank_weight
 from missionrag.kb import KnowledgeBase
 
 SCHOOLS_DA = (
@@ -78,7 +79,7 @@ def test_each_language_is_stemmed_in_its_own(tmp_path: Path, docs: Path) -> None
         "verkehr.md": "de",
         "invi-mission-driven-change.txt": "en",
     }
-    assert kb.keyword.languages == {"da": 2, "de": 1, "en": kb.keyword.size - 3}
+    assert kb.keyword_index().languages == {"da": 2, "de": 1, "en": kb.keyword_index().size - 3}
     for question, expected in ((ASK_DA, "skoleveje.md"), (ASK_DE, "verkehr.md")):
         for mode in ("keyword", "hybrid"):
             hits = kb.search(question, 3, mode=mode)
@@ -210,9 +211,11 @@ def test_english_questions_never_load_the_detector(tmp_path: Path) -> None:
 
 
 def test_rerank_weight_for_foreign_questions(corpus_kb: KnowledgeBase) -> None:
-    assert corpus_kb._rerank_weight(ASK_DA) == corpus_kb.settings.rerank_weight  # default: on
+    assert (
+        rerank_weight(corpus_kb.settings, ASK_DA) == corpus_kb.settings.rerank_weight
+    )  # default: on
     skip = KnowledgeBase(corpus_kb.settings.model_copy(update={"rerank_foreign": "skip"}))
-    assert skip._rerank_weight(ASK_DA) == 0.0
-    assert skip._rerank_weight("Why do missions fail?") == skip.settings.rerank_weight
+    assert rerank_weight(skip.settings, ASK_DA) == 0.0
+    assert rerank_weight(skip.settings, "Why do missions fail?") == skip.settings.rerank_weight
     hits = skip.search(ASK_DE, 3)
     assert hits and all(h.rerank_score is not None for h in hits)  # logits kept for ask

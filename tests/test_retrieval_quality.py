@@ -63,18 +63,18 @@ def test_centroid_follows_the_store(tmp_path: Path) -> None:
     kb.ingest(
         [CORPUS / "invi-mission-driven-change.txt", CORPUS / "oecd-ddc-missions-survey-workshop.md"]
     )
-    _ = kb.keyword
-    assert kb._centroid is not None and kb._centroid.vector is not None
+    kb.keyword_index()
+    assert kb.derived.centroid is not None and kb.derived.centroid.vector is not None
     vectors = np.stack([v for _, v in kb.store.iter_chunk_vectors()])
-    np.testing.assert_allclose(kb._centroid.vector, vectors.mean(axis=0), atol=1e-5)
-    path = kb._centroid.path
+    np.testing.assert_allclose(kb.derived.centroid.vector, vectors.mean(axis=0), atol=1e-5)
+    path = kb.derived.centroid.path
     assert json.loads(path.read_text())["generation"] == kb.store.generation()
 
     # A delete moves the generation: the centroid is recomputed from what is left.
     survey = next(d for d in kb.documents() if "survey" in d.source)
     kb.delete_document(survey.doc_id)
     left = np.stack([v for _, v in kb.store.iter_chunk_vectors()])
-    np.testing.assert_allclose(kb._centroid.vector, left.mean(axis=0), atol=1e-5)
+    np.testing.assert_allclose(kb.derived.centroid.vector, left.mean(axis=0), atol=1e-5)
 
     # A file stamped with another generation is never loaded.
     stale = Centroid(path)
@@ -102,8 +102,8 @@ def test_keyword_index_reads_source_headers(corpus_kb: KnowledgeBase, tmp_path: 
     assert (folder / "missionrag.headers").is_dir()
     # Turning headers off builds (and later loads) a separate index, never the headed one.
     plain = KnowledgeBase(corpus_kb.settings.model_copy(update={"keyword_headers": False}))
-    assert plain.keyword.folder.name == "missionrag"
-    assert plain.keyword.size == corpus_kb.keyword.size
+    assert plain.keyword_index().folder.name == "missionrag"
+    assert plain.keyword_index().size == corpus_kb.keyword_index().size
 
 
 def _rank(kb: KnowledgeBase, case: dict, mode: str = "hybrid") -> int | None:  # type: ignore[type-arg]

@@ -14,13 +14,14 @@ import pytest
 from conftest import CORPUS, DATA, cli_env, make_settings
 
 from missionrag.config import Settings
+from missionrag.ingest.run import stored_name
 from missionrag.kb import KnowledgeBase
 
 
 def _snapshot(kb: KnowledgeBase) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """(all chunk ids in Chroma, keyword index ids, (source, hash) per document)."""
     raw = kb.store.chunks.get(include=[])["ids"]
-    kw = kb.keyword
+    kw = kb.keyword_index()
     docs = sorted((d.source, d.content_hash) for d in kb.documents())
     return sorted(raw), sorted(kw.ids), docs
 
@@ -221,7 +222,7 @@ def test_a_late_delete_from_an_older_writer_keeps_the_newer_version(
     kb = KnowledgeBase(settings)
     kb.ingest([corpus_copy])
     target = corpus_copy / "invi-mission-driven-change.txt"
-    source = kb._source_name(target)
+    source = stored_name(kb.settings, target)
     original = target.read_text()
     o = kb.store.by_source()[source].content_hash
 

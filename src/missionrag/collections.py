@@ -17,7 +17,6 @@ by side, embedded and on a ``chroma run`` server.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -70,11 +69,9 @@ def uploads_path(settings: Settings) -> Path:
 
 def keyword_base(settings: Settings) -> Path:
     """Where the collection's BM25 index lives (one copy per Chroma server and collection)."""
-    name = settings.collection
-    if settings.chroma_url:
-        # Each machine or worker keeps its own copy, one per server it talks to.
-        name += "-" + hashlib.sha256(settings.chroma_url.encode()).hexdigest()[:8]
-    return settings.resolved_data_dir() / "keyword" / name
+    from missionrag.index.backend import backend_for
+
+    return backend_for(settings).keyword_base(settings.collection)
 
 
 def parse_tokens(raw: str) -> dict[str, str]:
@@ -105,15 +102,11 @@ def for_collection(settings: Settings, name: str) -> Settings:
 
 def store_names(settings: Settings) -> list[str]:
     """Collections that have both Chroma collections in the store (opens the client)."""
-    from missionrag.index.store import _client
+    from missionrag.index.backend import backend_for
 
-    if not settings.chroma_url:
-        from missionrag.kb import _own_data_dir
-
-        # One process owns an embedded store: the same lock as KnowledgeBase.store.
-        _own_data_dir(settings.resolved_data_dir())
-
-    names = {c if isinstance(c, str) else c.name for c in _client(settings).list_collections()}
+    backend = backend_for(settings)
+    backend.own()  # one process owns an embedded store: the same lock as KnowledgeBase.store
+    names = backend.collection_names()
     found = {n[: -len("_docs")] for n in names if n.endswith("_docs")}
     return sorted(n for n in found if f"{n}_chunks" in names and not name_problem(n))
 
@@ -126,11 +119,13 @@ def exists(settings: Settings) -> bool:
     collection behind. The default collection's home is the data dir itself, and a server's
     collections are made by other machines too: for those, ask the store.
     """
-    if not settings.chroma_url:
-        if not (settings.resolved_data_dir() / "chroma").exists():
-            return False
-        if settings.collection != LEGACY:
-            return home(settings).is_dir()
+    from missionrag.index.backend import backend_for
+
+    backend = backend_for(settings)
+    if not backend.may_hold_collections():
+        return False
+    if backend.single_owner and settings.collection != LEGACY:
+        return home(settings).is_dir()
     return settings.collection in store_names(settings)
 
 
@@ -156,9 +151,10 @@ def describe(kb: KnowledgeBase) -> CollectionInfo:
 
 def list_collections(settings: Settings) -> list[CollectionInfo]:
     """Every collection in the store, with its document and chunk counts."""
+    from missionrag.index.backend import backend_for
     from missionrag.kb import KnowledgeBase
 
-    if not settings.chroma_url and not (settings.resolved_data_dir() / "chroma").exists():
+    if not backend_for(settings).may_hold_collections():
         return []
     return [describe(KnowledgeBase(for_collection(settings, n))) for n in store_names(settings)]
 
@@ -176,14 +172,12 @@ def delete_collection(kb: KnowledgeBase) -> CollectionInfo:
             "(or GET /collections) lists them"
         )
     info = describe(kb)
-    from missionrag.index.store import _client
+    from missionrag.index.backend import backend_for
 
     with kb.writing():
-        client = _client(settings)
+        backend = backend_for(settings)
         for suffix in SUFFIXES:
-            name = settings.collection + suffix
-            if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
-                client.delete_collection(name)
+            backend.delete_collection(settings.collection + suffix)
         base = keyword_base(settings)
         # <base>, <base>.headers, <base>.centroid.json, ... (names hold no ".", so the prefix
         # "<base>." is this collection's alone)

@@ -39,6 +39,10 @@ def redact_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+# The settings that hold URLs: a password in one is a secret (``missionrag config`` masks it).
+URL_SETTINGS = ("llm_url", "chroma_url")
+
+
 def secrets_of(settings: Settings) -> list[str]:
     """The configured secret values: keys, tokens and the passwords inside configured URLs."""
     found = [settings.llm_api_key, settings.api_token]
@@ -46,7 +50,7 @@ def secrets_of(settings: Settings) -> list[str]:
         from missionrag.collections import parse_tokens
 
         found += parse_tokens(settings.collection_tokens).values()
-    for url in (settings.llm_url, settings.chroma_url):
+    for url in (getattr(settings, name) for name in URL_SETTINGS):
         if url:
             try:
                 parts = urlsplit(url)

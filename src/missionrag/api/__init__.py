@@ -116,7 +116,7 @@ def _warm_up(kb: KnowledgeBase) -> None:
     _ = kb.embedder
     kb.refresh_literature()
     if kb.has_store():
-        _ = kb.keyword
+        kb.keyword_index()
         _warm_ask_in_background(kb)
     _ = kb.llm
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from missionrag.check.analysis import WORD_RE, analyse
 from missionrag.check.units import Unit, split_units
-from missionrag.models import Document
+from missionrag.models import CheckResult, Document
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "checkdoc_model.json"
 MIN_WORDS, MAX_WORDS = 3, 80  # shorter is a label, longer a paragraph of argument
@@ -180,6 +180,20 @@ class Candidate:
     end: int
     locator: str | None
     score: float  # the model's probability that the unit states a goal
+
+
+@dataclass(frozen=True)
+class CandidateCheck:
+    candidate: Candidate
+    result: CheckResult  # the check of the candidate's statement, whitespace collapsed
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """What ``KnowledgeBase.check_document`` returns: the checked candidates, best first."""
+
+    source: str  # the document as named in citations
+    checks: list[CandidateCheck]
 
 
 @lru_cache(maxsize=1)

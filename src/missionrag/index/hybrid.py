@@ -26,11 +26,14 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from missionrag.errors import InputError
 from missionrag.models import Chunk, Hit
 
 if TYPE_CHECKING:
+    from missionrag.config import Settings
     from missionrag.index.embed import Embedder
     from missionrag.index.keyword import KeywordIndex
+    from missionrag.index.rerank import Reranker
     from missionrag.index.store import ChunkStore
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -179,3 +182,52 @@ def search(
         if len(hits) >= top_k:
             break
     return hits
+
+
+def check_query(query: str, settings: Settings) -> str:
+    """``query`` stripped, or ``InputError`` when it is empty or over the length limit."""
+    q = (query or "").strip()
+    if not q:
+        raise InputError("the query is empty; type a question or a few keywords")
+    if len(q) > settings.max_query_chars:
+        raise InputError(
+            f"the query is {len(q)} characters; the limit is {settings.max_query_chars} "
+            "(MISSIONRAG_MAX_QUERY_CHARS)"
+        )
+    return q
+
+
+def search_with(
+    query: str,
+    settings: Settings,
+    *,
+    store: ChunkStore,
+    keyword: KeywordIndex,
+    embedder: Callable[[], Embedder],
+    reranker: Reranker | None,
+    centroid: np.ndarray | None,
+    mode: str,
+    top_k: int | None,
+) -> list[Hit]:
+    """``search`` with the knobs from ``settings``, then the cross-encoder if there is one
+    (it reranks a pool of ``rerank_pool`` hits down to ``top_k``)."""
+    from missionrag.index.rerank import rerank_hits, rerank_weight
+
+    k = top_k or settings.top_k
+    hits = search(
+        query,
+        store=store,
+        keyword=keyword,
+        embedder=embedder,
+        top_k=max(k, settings.rerank_pool) if reranker else k,
+        mode=mode,  # type: ignore[arg-type]
+        fusion=settings.fusion,
+        dense_weight=settings.dense_weight,
+        rrf_k=settings.rrf_k,
+        pool=settings.search_pool,
+        centroid=centroid,
+        centering=settings.dense_centering,
+    )
+    if reranker is None:
+        return hits
+    return rerank_hits(query, hits, reranker, weight=rerank_weight(settings, query), top_k=k)

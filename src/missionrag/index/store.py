@@ -1,4 +1,5 @@
-"""The Chroma store, embedded (``PersistentClient``) or a server (``HttpClient``).
+"""The Chroma store, embedded (``PersistentClient``) or a server (``HttpClient``): which one
+is ``backend.py``'s business; this module only sees a client.
 
 Two collections: ``<name>_chunks`` (one record per chunk) and ``<name>_docs`` (one record per
 document, a ``__state__`` record, and a ``__run__`` record per writer at work); the record
@@ -22,18 +23,17 @@ which tells keyword indexes (one per process or machine) that they are stale.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 import numpy as np
 
 from missionrag.collections import home
 from missionrag.errors import BackendUnavailableError, NotFoundError
+from missionrag.index.backend import StoreBackend, backend_for
 from missionrag.index.exact import ExactIndex
 from missionrag.index.records import DocRecord, chunk_from_record, chunk_metadata, doc_metadata
 from missionrag.index.writers import RUN_PREFIX, Writers
@@ -43,43 +43,6 @@ if TYPE_CHECKING:
     from missionrag.config import Settings
 
 STATE_ID = "__state__"
-_CLIENTS: dict[str, Any] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def _client(settings: Settings) -> Any:
-    """One Chroma client per location per process (PersistentClient must not be opened twice)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    key = settings.chroma_url or str(settings.resolved_data_dir() / "chroma")
-    with _CLIENTS_LOCK:
-        if key in _CLIENTS:
-            return _CLIENTS[key]
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if settings.chroma_url:
-                u = urlparse(settings.chroma_url)
-                client = chromadb.HttpClient(
-                    host=u.hostname or "127.0.0.1",
-                    port=u.port or (443 if u.scheme == "https" else 8000),
-                    ssl=u.scheme == "https",
-                    settings=chroma_settings,
-                )
-                client.heartbeat()
-            else:
-                from missionrag.private import private_dir
-
-                path = private_dir(settings.resolved_data_dir() / "chroma")
-                client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        except Exception as exc:
-            where = settings.chroma_url or str(settings.resolved_data_dir())
-            raise BackendUnavailableError(
-                f"the Chroma store at {where} is unavailable ({type(exc).__name__}: {exc}); "
-                + ("is `chroma run` up?" if settings.chroma_url else "check MISSIONRAG_DATA_DIR")
-            ) from exc
-        _CLIENTS[key] = client
-        return client
 
 
 def _write_state_mirror(folder: Path, state: dict[str, Any]) -> None:
@@ -97,21 +60,12 @@ def read_state_mirror(folder: Path) -> dict[str, Any] | None:
         return None
 
 
-def forget_clients() -> None:
-    """Drop cached clients (tests that remove data dirs)."""
-    with _CLIENTS_LOCK:
-        _CLIENTS.clear()
-
-
 class ChunkStore:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, backend: StoreBackend | None = None) -> None:
         self.settings = settings
-        self.client = _client(settings)
-        self.location = (
-            f"server:{settings.chroma_url}"
-            if settings.chroma_url
-            else f"embedded:{settings.resolved_data_dir() / 'chroma'}"
-        )
+        self.backend = backend or backend_for(settings)
+        self.client = self.backend.client()
+        self.location = self.backend.location()
         try:
             self.chunks = self.client.get_or_create_collection(
                 f"{settings.collection}_chunks",
@@ -130,7 +84,7 @@ class ChunkStore:
         self._catalog: dict[str, DocRecord] | None = None
         self._catalog_gen = -1
         self.exact = ExactIndex(self)
-        self.writers = Writers(self.docs, single_process=not settings.chroma_url)
+        self.writers = Writers(self.docs, single_process=self.backend.single_owner)
 
     # ------------------------------------------------------------------ state and catalog
     def state(self) -> dict[str, Any]:
@@ -142,12 +96,12 @@ class ChunkStore:
     def _set_state(self, **changes: Any) -> dict[str, Any]:
         st = self.state()
         st.update(changes)
-        if not self.settings.chroma_url:
+        if self.backend.single_owner:
             # Mirror first as dirty, so a crash between the two writes never leaves a mirror
             # that claims a clean store (see read_state_mirror).
             _write_state_mirror(home(self.settings), {**st, "dirty": True})
         self.docs.upsert(ids=[STATE_ID], embeddings=[[0.0]], metadatas=[st], documents=[""])
-        if not self.settings.chroma_url:
+        if self.backend.single_owner:
             _write_state_mirror(home(self.settings), st)
         return st
 

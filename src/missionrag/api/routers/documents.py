@@ -263,7 +263,7 @@ def _delete(kb: KnowledgeBase, lock: threading.Lock, doc_id: str, uploads: Path)
         info = kb.delete_document(doc_id)
         refresh_later(kb)
         # An uploaded file goes too, or the next `ingest` of uploads/ would bring it back.
-        # Uploads are named "uploads/<file>" in the store (kb._source_name).
+        # Uploads are named "uploads/<file>" in the store (ingest/run.py, stored_name).
         if info.source.startswith("uploads/"):
             path = (uploads / info.source.removeprefix("uploads/")).resolve()
             if uploads.resolve() in path.parents:

@@ -1,19 +1,10 @@
-"""``missionrag llm build|serve`` and ``missionrag eval ask|check --llm`` (cli.py registers them).
-
-Thin, like cli.py: the work is in llm_local.py (the bundled server) and the eval modules.
-"""
+"""``missionrag llm build|serve|eval``: the bundled local LLM (the work is in llm_local.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-
-def _settings() -> Any:
-    from missionrag.cli import _settings as settings
-
-    return settings()
+from missionrag.cli.app import _settings
 
 
 @click.group("llm")
@@ -75,7 +66,7 @@ def llm_eval(what: tuple[str, ...], every: int) -> None:
     ensure_server(settings, echo=click.echo)
     with LocalServer(settings) as server:
         click.echo(f"bundled model at {server.url}")
-        from missionrag.cli import evals_runner
+        from missionrag.cli.evals import evals_runner
 
         names = list(what or ("ask", "check"))
         click.echo(evals_runner().run_llm(names, every, llm_url=server.url, llm_model=MODEL_ALIAS))
