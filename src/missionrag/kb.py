@@ -245,11 +245,7 @@ class KnowledgeBase(Wiring):
 
         # Only a single-owner store's mirror is exact (index/backend.py); each collection
         # keeps its own (collections.home), as the keyword index reads it.
-        state = (
-            read_state_mirror(home(self.settings))
-            if self.backend.single_owner
-            else None
-        )
+        state = read_state_mirror(home(self.settings)) if self.backend.single_owner else None
         gen = state.get("generation") if state else None
         if gen is None:
             try:
