@@ -77,6 +77,7 @@ def test_unsupported_and_uncited_sentences_are_dropped(llm_setup, corpus_kb) -> 
     script.reply = reply
     ans = ask(corpus_kb, settings, llm)
     assert ans.mode == "llm"
+    assert ans.confidence is not None  # the evidence behind the answer, as offline
     assert "Margaret Hamilton" in ans.answer
     assert "pink" not in ans.answer and "Nobel" not in ans.answer and "99" not in ans.answer
     assert any("does not support" in n for n in ans.notes)

@@ -182,7 +182,7 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)
     confidence: float | None = Field(
         default=None,
-        description="Relevance of the best evidence (cross-encoder logit when reranking ran; above the calibrated threshold the answer is given)",
+        description="With reranking: the calibrated probability (0-1) that the corpus answers the question (ask/relevance.py); the answer is given at MISSIONRAG_ASK_MIN_CONFIDENCE or above. Without reranking: the fallback path's relevance score",
     )
     standalone_query: str | None = Field(
         default=None,

@@ -117,12 +117,8 @@ def abstained_answer(
         mode=mode,  # type: ignore[arg-type]
         closest=ex.hits[:CLOSEST],
         notes=[*ex.reasons, *(notes or [])],
-        confidence=_rounded(ex.confidence),
+        confidence=ex.shown_confidence(),
     )
-
-
-def _rounded(x: float) -> float | None:
-    return None if x != x or x in (float("inf"), float("-inf")) else round(x, 4)
 
 
 def verify_quotes(citations: list[Citation], retriever: Retriever) -> tuple[list[int], list[str]]:
@@ -161,7 +157,7 @@ def extractive_answer(
         citations=citations,
         mode="extractive",
         notes=[*vnotes, *(notes or [])],
-        confidence=_rounded(ex.confidence),
+        confidence=ex.shown_confidence(),
     )
 
 

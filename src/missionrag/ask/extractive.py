@@ -85,6 +85,11 @@ class Extraction:
     reasons: list[str] = field(default_factory=list)
     language: str | None = None  # a non-English language the question seems to be in
 
+    def shown_confidence(self) -> float | None:
+        """``confidence`` as ``Answer.confidence`` carries it: rounded, None when not finite."""
+        x = self.confidence
+        return None if x != x or x in (float("inf"), float("-inf")) else round(x, 4)
+
 
 # --------------------------------------------------------------------------- corpus stats
 

@@ -277,6 +277,7 @@ def finish(
         citations=citations,
         mode="llm",
         notes=[*notes, *vnotes],
+        confidence=ex.shown_confidence(),
     )
 
 
