@@ -26,6 +26,20 @@ class InputError(MissionRagError):
     http_status = 422
 
 
+def bounded(text: str | None, limit: int, *, noun: str, empty: str, advice: str = "") -> str:
+    """``text`` stripped; ``InputError`` with ``empty`` when nothing is left, or when it is over
+    ``limit`` characters (MISSIONRAG_MAX_QUERY_CHARS for questions and queries)."""
+    q = (text or "").strip()
+    if not q:
+        raise InputError(empty)
+    if len(q) > limit:
+        raise InputError(
+            f"the {noun} is {len(q)} characters; the limit is {limit} "
+            f"(MISSIONRAG_MAX_QUERY_CHARS){advice}"
+        )
+    return q
+
+
 class UnsupportedFileError(InputError):
     pass
 

@@ -163,7 +163,7 @@ class KnowledgeBase(Wiring):
         from missionrag.ask import answer_question
 
         self._open_store_and_model()
-        res = self.resolve_followup(question, history) if history else None
+        res = self._reading(question, history)
         answer = answer_question(
             res.query if res else question,
             self,
@@ -180,7 +180,7 @@ class KnowledgeBase(Wiring):
     ) -> Iterator[dict[str, Any]]:
         from missionrag.ask import stream_answer
 
-        res = self.resolve_followup(question, history) if history else None
+        res = self._reading(question, history)
         events = stream_answer(
             res.query if res else question,
             self,
@@ -191,6 +191,9 @@ class KnowledgeBase(Wiring):
             reranker=self.reranker,
         )
         return res.annotate_events(events, question) if res else events
+
+    def _reading(self, question: str, history: Sequence[Turn] | None) -> Resolution | None:
+        return self.resolve_followup(question, history) if history else None
 
     def resolve_followup(self, question: str, history: Sequence[Turn]) -> Resolution:
         """The standalone reading of ``question`` after ``history`` (LLM, else measured)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from missionrag.ask.citations import compose
 from missionrag.ask.extractive import Extraction, corpus_stats, extract
 from missionrag.ask.render import render_answer
-from missionrag.errors import InputError, MissionRagError
+from missionrag.errors import MissionRagError, bounded
 from missionrag.models import Answer, Citation
 
 if TYPE_CHECKING:
@@ -62,15 +62,13 @@ def warm_up(retriever: Retriever, embedder: Embedder) -> int:
 
 def validate_question(question: str, settings: Settings) -> str:
     """The stripped question; ``InputError`` when it is empty or too long."""
-    q = (question or "").strip()
-    if not q:
-        raise InputError('the question is empty; type a question, e.g. "Why do missions fail?"')
-    if len(q) > settings.max_query_chars:
-        raise InputError(
-            f"the question is {len(q)} characters; the limit is {settings.max_query_chars} "
-            "(MISSIONRAG_MAX_QUERY_CHARS). Ask something shorter."
-        )
-    return q
+    return bounded(
+        question,
+        settings.max_query_chars,
+        noun="question",
+        empty='the question is empty; type a question, e.g. "Why do missions fail?"',
+        advice=". Ask something shorter.",
+    )
 
 
 def retrieve_and_extract(

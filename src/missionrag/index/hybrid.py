@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from missionrag.errors import InputError
+from missionrag.errors import bounded
 from missionrag.models import Chunk, Hit
 
 if TYPE_CHECKING:
@@ -186,15 +186,12 @@ def search(
 
 def check_query(query: str, settings: Settings) -> str:
     """``query`` stripped, or ``InputError`` when it is empty or over the length limit."""
-    q = (query or "").strip()
-    if not q:
-        raise InputError("the query is empty; type a question or a few keywords")
-    if len(q) > settings.max_query_chars:
-        raise InputError(
-            f"the query is {len(q)} characters; the limit is {settings.max_query_chars} "
-            "(MISSIONRAG_MAX_QUERY_CHARS)"
-        )
-    return q
+    return bounded(
+        query,
+        settings.max_query_chars,
+        noun="query",
+        empty="the query is empty; type a question or a few keywords",
+    )
 
 
 def search_with(
